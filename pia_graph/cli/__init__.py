@@ -11,6 +11,7 @@ from pia_graph.cli import (  # noqa: F401  (imported for their command registrat
     graph_cmd,
     query_cmd,
     remote_cmd,
+    validate_cmd,
 )
 from pia_graph.cli.app import app
 
