@@ -1,0 +1,172 @@
+"""Bytes of a text file → the text the extractor reads.
+
+Encodings recognised (the same document in any of them decodes to the same text):
+UTF-8 with or without BOM; UTF-16 LE/BE with BOM; BOM-less UTF-16 recognised by its NUL-byte
+pattern; UTF-32 with BOM; Shift_JIS/CP932; EUC-JP. Where more than one Japanese legacy encoding
+decodes the bytes without error, the decoding that reads most like Japanese text wins.
+
+Line ends (CRLF, lone CR) become LF. A form feed (page break in pdftotext output) becomes a page
+break the extractor understands, a run of three blank lines (form-fields.md §2): the text keeps
+its line break before the form feed and the next page starts on a new line.
+
+Line numbers. Provenance line numbers produced by ``extract_text`` count the lines of the decoded
+text. :func:`decode_with_line_map` also returns, for every decoded line, the number of the line in
+the original file (lines split at LF, CRLF or CR; a form feed does not start a new line there),
+and ``extract_path`` uses it so that records read from files point at the lines an editor shows.
+Without form feeds the two numberings are identical.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from pia_graph.errors import InputError
+
+BINARY_PROBLEM = "binary file, not text"
+EMPTY_PROBLEM = "empty file"
+PAGE_BREAK_BLANK_LINES = 3
+# Share of C0/C1 control characters (other than tab, line ends and form feed) above which a
+# decoded text is taken for binary data that happened to decode.
+_MAX_CONTROL_RATIO = 0.01
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+# Ctrl-Z: an end-of-file marker some DOS-era tools append to text files.
+_DOS_EOF = "\x1a"
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its LE BOM starts with the UTF-16 LE BOM.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_LEGACY_JAPANESE = ("cp932", "euc_jis_2004", "euc_jp")
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    controls = sum(
+        1 for char in text if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc"
+    )
+    return controls / len(text)
+
+
+def _japanese_score(text: str) -> int:
+    """How much ``text`` reads like Japanese: kana, kanji and ASCII count for, noise against.
+
+    Decoding EUC-JP bytes as CP932 (or the reverse), when it succeeds at all, yields half-width
+    katakana, private-use and rare symbols, which the penalty term catches.
+    """
+    score = 0
+    for char in text:
+        code = ord(char)
+        if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F:
+            score += 2
+        elif 0x20 <= code < 0x7F or char in "\n\t":
+            score += 1
+        elif 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or unicodedata.category(char) in ("Cc", "Co", "Cn"):
+            score -= 3
+    return score
+
+
+def _utf16_byte_order(data: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` for BOM-less UTF-16, recognised by where the NUL bytes sit.
+
+    In UTF-16 every ASCII character (line ends, spaces, digits) and every U+xx00 character has a
+    NUL high byte, so nearly all NULs fall on one parity: odd offsets for LE, even for BE.
+    """
+    if len(data) < 2 or len(data) % 2:
+        return None
+    even_nuls = data[0::2].count(0)
+    odd_nuls = data[1::2].count(0)
+    total = even_nuls + odd_nuls
+    if total == 0:
+        return None
+    pairs = len(data) // 2
+    # At least one line end or ASCII character per 64 characters: real text has many.
+    if total * 64 < pairs:
+        return None
+    if odd_nuls >= 0.95 * total:
+        return "utf-16-le"
+    if even_nuls >= 0.95 * total:
+        return "utf-16-be"
+    return None
+
+
+def _decode_raw(data: bytes, source: str) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise InputError(source, f"{BINARY_PROBLEM} (invalid {encoding} after its byte-order mark)") from None
+    if b"\x00" in data:
+        encoding = _utf16_byte_order(data)
+        if encoding is None:
+            raise InputError(source, BINARY_PROBLEM)
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            raise InputError(source, BINARY_PROBLEM) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates: list[str] = []
+    for encoding in _LEGACY_JAPANESE:
+        try:
+            candidates.append(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    if not candidates:
+        raise InputError(source, BINARY_PROBLEM)
+    # max() keeps the first of equal scores, so CP932 (listed first, the commoner) wins ties.
+    return max(candidates, key=_japanese_score)
+
+
+def _split_original_lines(text: str) -> list[str]:
+    """Lines of the original file: split at CRLF, CR or LF (nothing else)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def decode_with_line_map(data: bytes, source: str) -> tuple[str, list[int]]:
+    """Decode ``data`` (see module doc); also return the original 1-based line of each decoded line.
+
+    Raises InputError(source, "empty file") for empty or whitespace-only input and
+    InputError(source, "binary file, not text") for data that is not text in a supported encoding.
+    """
+    if not data.strip():
+        raise InputError(source, EMPTY_PROBLEM)
+    text = _decode_raw(data, source)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.rstrip(_DOS_EOF)
+    if "\x00" in text or _control_ratio(text) > _MAX_CONTROL_RATIO:
+        raise InputError(source, BINARY_PROBLEM)
+    if not text.strip():
+        raise InputError(source, EMPTY_PROBLEM)
+    decoded_lines: list[str] = []
+    line_map: list[int] = []
+    for number, line in enumerate(_split_original_lines(text), start=1):
+        pieces = line.split("\f")
+        # A form feed becomes three blank lines; the empty text beside a form feed is not a line.
+        if pieces[0] or len(pieces) == 1:
+            decoded_lines.append(pieces[0])
+            line_map.append(number)
+        for piece in pieces[1:]:
+            decoded_lines.extend([""] * PAGE_BREAK_BLANK_LINES)
+            line_map.extend([number] * PAGE_BREAK_BLANK_LINES)
+            if piece:
+                decoded_lines.append(piece)
+                line_map.append(number)
+    return "\n".join(decoded_lines), line_map
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """The text of ``data`` with LF line ends and form feeds turned into page breaks (see module doc)."""
+    return decode_with_line_map(data, source)[0]
+
+
+__all__ = ["BINARY_PROBLEM", "EMPTY_PROBLEM", "decode_bytes", "decode_with_line_map"]
