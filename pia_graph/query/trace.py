@@ -1,0 +1,293 @@
+"""trace: every path by which specific personal information reaches a recipient.
+
+Flow edges (提供 and 移転) are read from the whole store with SPARQL, then paths are
+enumerated with networkx:
+
+- every assessment is a *holder* node (its body, department, 事務);
+- each 提供先/移転先 of one of its files is an edge from the holder to a *recipient* node;
+- when a recipient is itself the holder of another assessment, an edge also leads to that
+  holder, so data passed on from there continues the path (multi-hop). A 提供 recipient is a
+  holder when it names that assessment's body; a 移転 recipient (inside the same body) when it
+  names the department of another assessment of the same body.
+
+Names are compared after ``fold`` (NFKC, no whitespace, one middle dot), over every label the
+graph gives a recipient (the printed name, entity-resolution labels), and ``--to`` matches
+when it is contained in a label: ``日本年金機構`` matches ``厚生労働大臣（日本年金機構）``.
+``--method`` keeps the paths whose last hop (the one reaching the recipient) uses that method.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+import networkx as nx
+from rdflib.term import Identifier
+
+from pia_graph import vocab
+from pia_graph.store.base import SparqlSource
+
+MAX_HOPS = 4
+_PREFIXES = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in vocab.PREFIXES.items())
+_METHOD_LABELS = {str(vocab.method_concept(label)): label for label in vocab.METHOD_CONCEPTS}
+_KIND_LABELS = {"provision": "提供", "transfer": "移転"}
+
+_FLOWS = _PREFIXES + """
+SELECT ?assessment ?flow ?kind ?file ?fileName ?recipient ?recipientName ?legalText ?timing
+WHERE {
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment ; pia:hasFile ?file .
+    { ?file pia:hasProvision ?flow BIND("provision" AS ?kind) }
+    UNION { ?file pia:hasTransfer ?flow BIND("transfer" AS ?kind) }
+    OPTIONAL { ?flow pia:recipient ?recipient OPTIONAL { ?recipient pia:name ?recipientName } }
+    OPTIONAL { ?file pia:name ?fileName }
+    OPTIONAL { ?flow pia:legalBasis ?basis . ?basis pia:legalText ?legalText }
+    OPTIONAL { ?flow pia:timing ?timing }
+  }
+}
+"""
+_HOLDERS = _PREFIXES + """
+SELECT ?assessment ?body ?bodyName ?business ?businessName ?department ?departmentName ?sourceFile
+WHERE {
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment .
+    OPTIONAL { ?assessment pia:assessedBy ?body OPTIONAL { ?body pia:name ?bodyName } }
+    OPTIONAL { ?assessment pia:concernsBusiness ?business
+               OPTIONAL { ?business pia:name ?businessName }
+               OPTIONAL { ?business pia:responsibleDepartment ?department
+                          OPTIONAL { ?department pia:name ?departmentName } } }
+    OPTIONAL { ?assessment pia:sourceDocument ?document . ?document pia:fileName ?sourceFile }
+  }
+}
+"""
+_LABELS = _PREFIXES + """
+SELECT DISTINCT ?resource ?label
+WHERE {
+  VALUES ?labelProperty { pia:name rdfs:label skos:prefLabel skos:altLabel }
+  { ?flow pia:recipient ?resource } UNION { ?a pia:assessedBy ?resource }
+  UNION { ?b pia:responsibleDepartment ?resource }
+  ?resource ?labelProperty ?label .
+}
+"""
+_METHODS = _PREFIXES + """
+SELECT ?flow ?method ?methodOther
+WHERE {
+  { ?file pia:hasProvision ?flow } UNION { ?file pia:hasTransfer ?flow }
+  { ?flow pia:method ?method } UNION { ?flow pia:methodOther ?methodOther }
+}
+"""
+_SPANS = _PREFIXES + """
+SELECT ?flow ?first ?last ?page
+WHERE {
+  { ?file pia:hasProvision ?flow } UNION { ?file pia:hasTransfer ?flow }
+  ?span pia:describes ?flow ; pia:firstLine ?first .
+  OPTIONAL { ?span pia:lastLine ?last }
+  OPTIONAL { ?span pia:page ?page }
+}
+"""
+
+
+def fold(text: str) -> str:
+    """NFKC, whitespace removed, middle dots unified: the form names are compared in."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    for dot in ("･", "·", "•", "‧"):
+        folded = folded.replace(dot, "・")
+    return folded
+
+
+@dataclass
+class Hop:
+    """One hop of one path: a holder passes a file's data to a recipient."""
+
+    path: int                      # path number (1-based)
+    hop: int                       # position in the path (1 = first)
+    hops: int                      # length of the path
+    assessment: str
+    body: str
+    department: str
+    business: str
+    source_file: str
+    file: str
+    kind: str                      # 提供 | 移転
+    recipient: str
+    methods: list[str] = field(default_factory=list)
+    legal_basis: str = ""
+    timing: str = ""
+    lines: str = ""                # source lines of the 提供先/移転先 entry, e.g. "412-431"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class _Holder:
+    assessment: str
+    body_iri: str = ""
+    body: str = ""
+    business: str = ""
+    department_iri: str = ""
+    department: str = ""
+    source_file: str = ""
+
+
+@dataclass
+class _Flow:
+    iri: str
+    assessment: str
+    kind: str
+    file: str = ""
+    recipient_iri: str = ""
+    recipient: str = ""
+    legal_basis: str = ""
+    timing: str = ""
+    methods: list[str] = field(default_factory=list)
+    lines: str = ""
+
+
+def _text(row: dict[str, Identifier], name: str) -> str:
+    value = row.get(name)
+    return "" if value is None else str(value)
+
+
+def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holder], dict[str, _Flow],
+                                                                 dict[str, set[str]]]:
+    holders: dict[str, _Holder] = {}
+    for row in source.select(_HOLDERS, None, timeout):
+        key = _text(row, "assessment")
+        holder = holders.setdefault(key, _Holder(assessment=key))
+        for attribute, column in (("body_iri", "body"), ("body", "bodyName"), ("business", "businessName"),
+                                  ("department_iri", "department"), ("department", "departmentName"),
+                                  ("source_file", "sourceFile")):
+            if not getattr(holder, attribute) and row.get(column) is not None:
+                setattr(holder, attribute, _text(row, column))
+    flows: dict[str, _Flow] = {}
+    for row in source.select(_FLOWS, None, timeout):
+        key = _text(row, "flow")
+        flow = flows.setdefault(key, _Flow(iri=key, assessment=_text(row, "assessment"), kind=_text(row, "kind")))
+        for attribute, column in (("file", "fileName"), ("recipient_iri", "recipient"),
+                                  ("recipient", "recipientName"), ("legal_basis", "legalText"),
+                                  ("timing", "timing")):
+            if not getattr(flow, attribute) and row.get(column) is not None:
+                setattr(flow, attribute, _text(row, column))
+    for row in source.select(_METHODS, None, timeout):
+        flow = flows.get(_text(row, "flow"))
+        if flow is None:
+            continue
+        if row.get("method") is not None:
+            label = _METHOD_LABELS.get(_text(row, "method"), _text(row, "method"))
+        else:
+            label = f"その他（{_text(row, 'methodOther')}）"
+        if label not in flow.methods:
+            flow.methods.append(label)
+    spans: dict[str, list[int]] = defaultdict(list)
+    for row in source.select(_SPANS, None, timeout):
+        for column in ("first", "last"):
+            if row.get(column) is not None and _text(row, column).isdigit():
+                spans[_text(row, "flow")].append(int(_text(row, column)))
+    for key, numbers in spans.items():
+        if key in flows:
+            low, high = min(numbers), max(numbers)
+            flows[key].lines = str(low) if low == high else f"{low}-{high}"
+    labels: dict[str, set[str]] = defaultdict(set)
+    for row in source.select(_LABELS, None, timeout):
+        labels[_text(row, "resource")].add(fold(_text(row, "label")))
+    for flow in flows.values():
+        if flow.recipient:
+            labels[flow.recipient_iri or flow.iri].add(fold(flow.recipient))
+    return holders, flows, labels
+
+
+def _names(iri: str, printed: str, labels: dict[str, set[str]]) -> set[str]:
+    names = set(labels.get(iri, set()))
+    if printed:
+        names.add(fold(printed))
+    names.discard("")
+    return names
+
+
+def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: dict[str, set[str]]) -> bool:
+    """Is ``holder`` (another assessment) the recipient of ``flow``?"""
+    recipient_names = _names(flow.recipient_iri, flow.recipient, labels)
+    if not recipient_names:
+        return False
+    if flow.kind == "transfer":
+        if not sender.body_iri or holder.body_iri != sender.body_iri:
+            return False
+        if flow.recipient_iri and flow.recipient_iri == holder.department_iri:
+            return True
+        department_names = _names(holder.department_iri, holder.department, labels)
+        return any(d == r or d.endswith(r) for d in department_names for r in recipient_names)
+    if flow.recipient_iri and flow.recipient_iri == holder.body_iri:
+        return True
+    return bool(recipient_names & _names(holder.body_iri, holder.body, labels))
+
+
+def _uses_method(flow: _Flow, method: str) -> bool:
+    wanted = fold(method)
+    for label in flow.methods:
+        slug = vocab.METHOD_CONCEPTS.get(label, "")
+        if wanted and (wanted in fold(label) or wanted == slug or method == str(vocab.VOCAB[f"method/{slug}"])):
+            return True
+    return False
+
+
+def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx.MultiDiGraph, dict[str, _Holder],
+                                                                             dict[str, _Flow], dict[str, set[str]]]:
+    """The holder/recipient multigraph; edge keys are flow IRIs."""
+    holders, flows, labels = _load(source, timeout)
+    network = nx.MultiDiGraph()
+    for key in holders:
+        network.add_node(("holder", key))
+    for flow in flows.values():
+        sender = holders.get(flow.assessment)
+        if sender is None:
+            continue
+        recipient_node = ("recipient", flow.recipient_iri or f"{flow.iri}#recipient")
+        network.add_edge(("holder", flow.assessment), recipient_node, key=flow.iri)
+        for other in holders.values():
+            if other.assessment != flow.assessment and _passes_on_to(flow, sender, other, labels):
+                network.add_edge(("holder", flow.assessment), ("holder", other.assessment), key=flow.iri)
+    return network, holders, flows, labels
+
+
+def trace(source: SparqlSource, to: str, method: str | None = None, *, max_hops: int = MAX_HOPS,
+          timeout: float | None = None) -> list[Hop]:
+    """Every path (up to ``max_hops`` hops) from an assessing body to a recipient matching ``to``."""
+    wanted = fold(to)
+    if not wanted:
+        return []
+    network, holders, flows, labels = flow_network(source, timeout)
+    targets = set()
+    for node in network.nodes:
+        if node[0] != "recipient":
+            continue
+        incoming = [flows[key] for _, _, key in network.in_edges(node, keys=True)]
+        names: set[str] = set()
+        for flow in incoming:
+            names |= _names(flow.recipient_iri, flow.recipient, labels)
+        if any(wanted in name for name in names):
+            targets.add(node)
+    hops: list[Hop] = []
+    if not targets:
+        return hops
+    paths = []
+    for start in sorted(n for n in network.nodes if n[0] == "holder"):
+        for path in nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops):
+            last_flow = flows[path[-1][2]]
+            if method and not _uses_method(last_flow, method):
+                continue
+            paths.append(path)
+    paths.sort(key=lambda p: (len(p), [flows[key].assessment for _, _, key in p], [key for _, _, key in p]))
+    for number, path in enumerate(paths, start=1):
+        for position, (_, _, key) in enumerate(path, start=1):
+            flow = flows[key]
+            holder = holders[flow.assessment]
+            hops.append(Hop(
+                path=number, hop=position, hops=len(path), assessment=flow.assessment,
+                body=holder.body, department=holder.department, business=holder.business,
+                source_file=holder.source_file, file=flow.file, kind=_KIND_LABELS.get(flow.kind, flow.kind),
+                recipient=flow.recipient, methods=list(flow.methods), legal_basis=flow.legal_basis,
+                timing=flow.timing, lines=flow.lines,
+            ))
+    return hops

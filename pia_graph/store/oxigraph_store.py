@@ -1,0 +1,327 @@
+"""The embedded store: a persistent pyoxigraph (RocksDB) dataset in one directory.
+
+One named graph per assessment, named by the assessment IRI; the ontology and concept
+schemes in ``vocab.ONTOLOGY_GRAPH``. Queries see the union of the named graphs.
+
+Atomic replacement. pyoxigraph 0.5 offers no transaction object to Python, but it documents
+``Store.update`` as transactional ("either the full operation succeeds, or nothing is written
+to the database"), and one SPARQL Update request with several operations runs as one
+transaction. ``replace_graph`` therefore sends ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH
+<g> { ... } }`` as a single request: readers and a crash see the old graph or the new one,
+never an empty or half-loaded graph. (``bulk_extend`` writes outside any transaction and
+``extend`` cannot also delete, so neither is used for replacement.)
+
+Skip-unchanged bookkeeping. The sha256 of the input file is written into the assessment
+graph itself (``?document pia:sha256 "…"``, added by ``record_to_graph``), so it changes in the
+same transaction as the data it describes.
+
+Time-outs. pyoxigraph has no query time-out. It releases the GIL while evaluating, so a query
+runs (and its results are read) in a daemon worker thread; when the limit passes, ``select``
+raises ``QueryError`` and tells the worker to stop at the next result row. An aggregate that
+never yields a row cannot be interrupted: its thread is abandoned and finishes in the
+background (it only reads, under the store's snapshot isolation).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from pia_graph import vocab
+from pia_graph.errors import QueryError, StoreError
+from pia_graph.store.sparql_text import bind_with_values, is_update
+
+DEFAULT_STORE_DIR = Path("pia-store")
+DUMP_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_XSD_STRING = str(XSD.string)
+_ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
+
+
+# --- term conversion -------------------------------------------------------------------------
+def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_rdflib(term: Any) -> Identifier:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term from the store: {term!r}")
+
+
+def graph_to_ntriples(graph: Graph) -> str:
+    """The graph's triples as N-Triples text (blank nodes keep their labels)."""
+    triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+class Store:
+    """A persistent pyoxigraph store in ``path`` (created when absent).
+
+    ``allow_update`` lets ``select`` run SPARQL Update text; without it such text is refused.
+    ``default_timeout`` (seconds) applies to ``select`` calls that give none.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_STORE_DIR, *, allow_update: bool = False,
+                 default_timeout: float | None = None) -> None:
+        self.path = Path(path)
+        self.allow_update = allow_update
+        self.default_timeout = default_timeout
+        self._check_directory()
+        try:
+            self._store: ox.Store | None = ox.Store(str(self.path))
+        except OSError as error:
+            message = str(error)
+            if "lock" in message.lower():
+                raise StoreError(
+                    f"{self.path}: the store is in use by another process (or another open Store); "
+                    "wait for it to finish"
+                ) from error
+            raise StoreError(f"{self.path}: cannot open the store: {message}") from error
+
+    def _check_directory(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path}: not a store (it is a file, a store is a directory)")
+        if self.path.is_dir():
+            entries = {entry.name for entry in self.path.iterdir()}
+            if entries and not all(marker in entries for marker in _ROCKSDB_MARKERS):
+                raise StoreError(
+                    f"{self.path}: not a store (a non-empty directory without a database); "
+                    "choose an empty or new directory"
+                )
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    @property
+    def oxigraph(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"{self.path}: the store is closed")
+        return self._store
+
+    def close(self) -> None:
+        """Flush and release the directory lock (when no abandoned query still holds the store)."""
+        if self._store is not None:
+            try:
+                self._store.flush()
+            finally:
+                self._store = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return len(self.oxigraph)
+
+    # --- writing -----------------------------------------------------------------------------
+    def replace_graph(self, iri: URIRef | str, graph: Graph | str) -> None:
+        """Replace the named graph ``iri`` by ``graph`` (an rdflib Graph or N-Triples text), atomically."""
+        ntriples = graph if isinstance(graph, str) else graph_to_ntriples(graph)
+        name = ox.NamedNode(str(iri))
+        request = f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples}\n}} }}"
+        try:
+            self.oxigraph.update(request)
+        except (SyntaxError, OSError, ValueError) as error:
+            raise StoreError(f"{self.path}: could not replace graph <{iri}>: {error}") from error
+
+    def remove_graph(self, iri: URIRef | str) -> bool:
+        """Remove one named graph; False when it was not there."""
+        name = ox.NamedNode(str(iri))
+        if not self.oxigraph.contains_named_graph(name):
+            return False
+        self.oxigraph.update(f"DROP GRAPH {name}")
+        return True
+
+    def ensure_ontology(self, ontology: Graph) -> bool:
+        """Load the ontology into its named graph unless that version is already there."""
+        version = next(iter(ontology.objects(None, vocab.OWL.versionIRI)), None)
+        name = ox.NamedNode(str(vocab.ONTOLOGY_GRAPH))
+        if self.oxigraph.contains_named_graph(name):
+            stored = {quad.object.value for quad in self.oxigraph.quads_for_pattern(
+                None, ox.NamedNode(str(vocab.OWL.versionIRI)), None, name)}
+            if version is not None and str(version) in stored:
+                return False
+        self.replace_graph(vocab.ONTOLOGY_GRAPH, ontology)
+        return True
+
+    # --- reading -----------------------------------------------------------------------------
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def assessment_graphs(self) -> list[URIRef]:
+        return [g for g in self.named_graphs() if g != vocab.ONTOLOGY_GRAPH]
+
+    graphs = assessment_graphs
+
+    def graph(self, iri: URIRef | str) -> Graph:
+        result = Graph()
+        for prefix, namespace in vocab.PREFIXES.items():
+            result.bind(prefix, namespace)
+        for quad in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(iri))):
+            result.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return result
+
+    def source_hashes(self) -> dict[str, URIRef]:
+        """sha256 of every ingested input file → the assessment graph built from it."""
+        rows = self.select(
+            "PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
+            "SELECT ?g ?sha WHERE { GRAPH ?g { ?document pia:sha256 ?sha } }"
+        )
+        return {str(row["sha"]): row["g"] for row in rows}  # type: ignore[misc]
+
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None,
+               timeout: float | None = None) -> list[dict[str, Identifier]]:
+        """Run a SELECT over the union of the named graphs (see ``SparqlSource.select``)."""
+        if is_update(sparql):
+            if not self.allow_update:
+                raise QueryError("refused: this is a SPARQL Update and the store is read-only "
+                                 "(pass --allow-update to change the store)")
+            self._update(sparql)
+            return []
+        limit = self.default_timeout if timeout is None else timeout
+        return _run_with_deadline(lambda cancel: self._select_rows(sparql, bindings or {}, cancel), limit)
+
+    def _update(self, sparql: str) -> None:
+        try:
+            self.oxigraph.update(sparql)
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL Update syntax error: {error}") from error
+        except OSError as error:
+            raise StoreError(f"{self.path}: update failed: {error}") from error
+
+    def _solutions(self, sparql: str, bindings: Mapping[str, Identifier]) -> ox.QuerySolutions:
+        def run(text: str, substitutions: dict | None) -> Any:
+            return self.oxigraph.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+
+        try:
+            if not bindings:
+                result = run(sparql, None)
+            else:
+                substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+                try:
+                    result = run(sparql, substitutions)
+                except RuntimeError as error:
+                    # pyoxigraph binds only projected variables; others go into a VALUES block.
+                    if "projection" not in str(error):
+                        raise
+                    result = run(bind_with_values(sparql, bindings), None)
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL syntax error: {error}") from error
+        except (RuntimeError, OSError, ValueError) as error:
+            raise QueryError(f"query failed: {error}") from error
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries are supported here (got ASK/CONSTRUCT/DESCRIBE)")
+        return result
+
+    def _select_rows(self, sparql: str, bindings: Mapping[str, Identifier],
+                     cancel: threading.Event) -> list[dict[str, Identifier]]:
+        solutions = self._solutions(sparql, bindings)
+        names = [variable.value for variable in solutions.variables]
+        rows: list[dict[str, Identifier]] = []
+        try:
+            for solution in solutions:
+                if cancel.is_set():
+                    break
+                row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_rdflib(value)
+                rows.append(row)
+        except (RuntimeError, OSError) as error:
+            raise QueryError(f"query failed: {error}") from error
+        return rows
+
+    def select_columns(self, sparql: str) -> list[str]:
+        """The projected variable names of a SELECT, in order (parses without evaluating rows)."""
+        return [variable.value for variable in self._solutions(sparql, {}).variables]
+
+    # --- export ------------------------------------------------------------------------------
+    def dump(self, fmt: str, output: IO[bytes] | None = None) -> bytes | None:
+        """Serialise the store: trig/nquads/jsonld keep the named graphs; turtle is their union.
+
+        Writes to ``output`` (binary) when given, else returns the bytes.
+        """
+        if fmt not in DUMP_FORMATS:
+            raise StoreError(f"unknown RDF format {fmt!r} (use one of: {', '.join(DUMP_FORMATS)})")
+        target = output if output is not None else io.BytesIO()
+        prefixes = {prefix: str(namespace) for prefix, namespace in vocab.PREFIXES.items()}
+        rdf_format = DUMP_FORMATS[fmt]
+        if fmt == "turtle":
+            triples = self.oxigraph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                          use_default_graph_as_union=True)
+            ox.serialize(triples, target, rdf_format, prefixes=prefixes)
+        elif fmt == "nquads":
+            self.oxigraph.dump(target, rdf_format)
+        else:
+            self.oxigraph.dump(target, rdf_format, prefixes=prefixes if fmt == "trig" else None)
+        if output is None:
+            assert isinstance(target, io.BytesIO)
+            return target.getvalue()
+        return None
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self.oxigraph)
+
+
+def _run_with_deadline(work: Any, timeout: float | None) -> list[dict[str, Identifier]]:
+    """Run ``work(cancel_event)`` in a daemon thread; raise QueryError when ``timeout`` passes."""
+    if timeout is None:
+        return work(threading.Event())
+    cancel = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["rows"] = work(cancel)
+        except BaseException as error:  # handed to the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name="pia-graph-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        cancel.set()
+        raise QueryError(f"query timed out after {timeout:g} s (raise --timeout for long queries)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["rows"]
+
+
+def iter_ntriples_quads(ntriples: str, graph_iri: str) -> Iterable[ox.Quad]:
+    """Parse N-Triples text into quads of one named graph (for tests and bulk tools)."""
+    name = ox.NamedNode(graph_iri)
+    for triple in ox.parse(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
