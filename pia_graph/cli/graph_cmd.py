@@ -1,3 +1,110 @@
-"""Commands of this group register on the shared app."""
+"""`pia-graph build` (ingest into the store) and `pia-graph export-rdf` (dump the store)."""
 
-from pia_graph.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pia_graph.cli.app import app
+from pia_graph.errors import PiaError, StoreError
+from pia_graph.fileio import atomic_open
+from pia_graph.store import DEFAULT_STORE_DIR, Store
+from pia_graph.store.ingest import ingest
+
+_STORE_HELP = "Store directory (created when absent)."
+
+
+class RdfFormat(StrEnum):
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    jsonld = "jsonld"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command("build")
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Assessment .txt/.pdf files, record .json files, or directories.")],
+    store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)] = DEFAULT_STORE_DIR,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="Worker processes (default: CPU count).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-ingest files even when unchanged.")] = False,
+) -> None:
+    """Extract, convert and load assessments into the store (one named graph per assessment)."""
+    console = Console(stderr=True)
+    try:
+        target = Store(store)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    started = time.monotonic()
+    try:
+        with Progress(
+            TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} docs/s"), TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+            console=console, transient=False, disable=not console.is_terminal,
+        ) as progress:
+            task = progress.add_task("build", total=None, rate="0.0", current="")
+
+            def report(path: Path, status: str, done: int, total: int) -> None:
+                elapsed = max(time.monotonic() - started, 1e-6)
+                progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}",
+                                current=path.name)
+                if status == "failed":
+                    progress.console.print(f"[red]failed[/red] {path}", highlight=False)
+
+            summary = ingest(paths, target, jobs=jobs, progress=report, force=force)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    finally:
+        target.close()
+    elapsed = time.monotonic() - started
+    for _path, reason in summary.failed:
+        typer.echo(f"failed: {reason}", err=True)
+    for iri in dict.fromkeys(summary.replaced):
+        typer.echo(f"warning: several inputs describe {iri}; the last one read is kept", err=True)
+    rate = summary.total / elapsed if elapsed > 0 else 0.0
+    typer.echo(
+        f"{len(summary.ingested)} ingested, {len(summary.skipped)} unchanged (skipped), "
+        f"{len(summary.failed)} failed in {elapsed:.1f} s ({rate:.1f} docs/s); store: {store}",
+        err=True,
+    )
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@app.command("export-rdf")
+def export_rdf(
+    output_format: Annotated[RdfFormat, typer.Option("--format", "-f", help="RDF syntax.")] = RdfFormat.trig,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically); default stdout.")] = None,
+    store: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE_DIR,
+) -> None:
+    """Dump the store as RDF: trig/nquads/jsonld keep the named graphs, turtle is their union."""
+    if not store.exists():
+        raise _fail(f"{store}: no store here (build one with `pia-graph build PATH... --store {store}`)")
+    try:
+        source = Store(store)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    try:
+        if output is None:
+            source.dump(output_format.value, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with atomic_open(output, "wb", encoding=None) as handle:
+                source.dump(output_format.value, handle)
+            typer.echo(f"wrote {output} ({output_format.value})", err=True)
+    except (PiaError, OSError) as error:
+        message = str(error) if isinstance(error, StoreError) else f"{output or 'stdout'}: {error}"
+        raise _fail(message) from None
+    finally:
+        source.close()

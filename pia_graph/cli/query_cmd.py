@@ -1,3 +1,139 @@
-"""Commands of this group register on the shared app."""
+"""`pia-graph query` (named auditor queries, .rq files) and `pia-graph trace` (paths to a recipient)."""
 
-from pia_graph.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pia_graph.cli.app import app
+from pia_graph.errors import PiaError
+from pia_graph.query import list_queries, parse_params, run_query, term_text, trace
+from pia_graph.store import open_source
+
+DEFAULT_TIMEOUT = 60.0
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class TraceFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _close(source: object) -> None:
+    close = getattr(source, "close", None)
+    if callable(close):
+        close()
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(soft_wrap=False).print(table)
+
+
+@app.command("query")
+def query(
+    name: Annotated[str | None, typer.Argument(help="Named query (see --list) or a .rq file.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="Store directory (default ./pia-store).")] = None,
+    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Remote SPARQL endpoint URL.")] = None,
+    output_format: Annotated[QueryFormat, typer.Option("--format", "-f")] = QueryFormat.table,
+    allow_update: Annotated[bool, typer.Option("--allow-update", help="Allow SPARQL Update (changes the store).")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds before the query is abandoned.")] = DEFAULT_TIMEOUT,
+    list_: Annotated[bool, typer.Option("--list", help="List the named queries and exit.")] = False,
+) -> None:
+    """Run an auditor query over every assessment in the store (or an endpoint)."""
+    if list_:
+        try:
+            specs = list_queries()
+        except PiaError as error:
+            raise _fail(str(error)) from None
+        if output_format is QueryFormat.json:
+            typer.echo(json.dumps([{"name": s.name, "title": s.title, "description": s.description,
+                                    "params": [p.__dict__ for p in s.params.values()]} for s in specs],
+                                  ensure_ascii=False, indent=2))
+        else:
+            for spec in specs:
+                params = " ".join(f"[{p.name}=…]" if not p.required else f"{p.name}=…" for p in spec.params.values())
+                typer.echo(f"{spec.name:28} {spec.title}" + (f"  (params: {params})" if params else ""))
+        return
+    if not name:
+        raise _fail("give a query name or a .rq file (see `pia-graph query --list`)")
+    try:
+        params = parse_params(param or [])
+        source = open_source(store, endpoint, allow_update=allow_update)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    try:
+        columns, rows = run_query(source, name, params, timeout=timeout)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    finally:
+        _close(source)
+    cells = [[term_text(row.get(column)) for column in columns] for row in rows]
+    if output_format is QueryFormat.json:
+        typer.echo(json.dumps([{c: v for c, v in zip(columns, r, strict=True) if v != ""} for r in cells],
+                              ensure_ascii=False, indent=2))
+    elif output_format is QueryFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(cells)
+    else:
+        _print_table(f"{name} ({len(rows)} rows)", columns, cells)
+
+
+@app.command("trace")
+def trace_command(
+    to: Annotated[str, typer.Option("--to", help="Recipient name (or part of it), e.g. 日本年金機構.")],
+    method: Annotated[str | None, typer.Option("--method", help="Only paths whose last hop uses this method "
+                                                                "(e.g. 電子メール, paper, flash-memory).")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="Store directory (default ./pia-store).")] = None,
+    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Remote SPARQL endpoint URL.")] = None,
+    output_format: Annotated[TraceFormat, typer.Option("--format", "-f")] = TraceFormat.table,
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, help="Longest path followed.")] = 4,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per SPARQL request.")] = DEFAULT_TIMEOUT,
+) -> None:
+    """Every path by which data reaches a recipient: body, 事務, file, method, legal basis, lines."""
+    try:
+        source = open_source(store, endpoint)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    try:
+        hops = trace(source, to, method, max_hops=max_hops, timeout=timeout)
+    except PiaError as error:
+        raise _fail(str(error)) from None
+    finally:
+        _close(source)
+    if output_format is TraceFormat.json:
+        typer.echo(json.dumps([hop.as_dict() for hop in hops], ensure_ascii=False, indent=2))
+        return
+    if not hops:
+        typer.echo(f"no path reaches a recipient matching {to!r}" + (f" by {method}" if method else ""), err=True)
+        return
+    columns = ["path", "hop", "body", "事務", "file", "kind", "recipient", "methods", "legal basis", "timing",
+               "source", "lines"]
+    rows = [[f"{h.path}", f"{h.hop}/{h.hops}", h.body, h.business, h.file, h.kind, h.recipient,
+             "、".join(h.methods) or "(unknown)", h.legal_basis, h.timing, h.source_file, h.lines] for h in hops]
+    paths = len({h.path for h in hops})
+    _print_table(f"paths to {to} ({paths})", columns, rows)

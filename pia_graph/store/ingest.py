@@ -1,0 +1,191 @@
+"""Ingest assessments into the store: extraction and RDF in worker processes, loading here.
+
+Inputs are assessment texts/PDFs (``extract_path``) or record JSON files (``load_record``;
+their graphs are marked ``pia:curated true`` because a person may have corrected values by
+hand). Directories expand recursively to ``*.txt``, ``*.pdf`` and ``*.json``.
+
+Memory stays bounded: at most ``jobs * 2`` documents are in flight, each worker returns one
+assessment as N-Triples text, and the main process writes it to the store before asking for
+more. The whole corpus graph is never held in RAM.
+
+Unchanged inputs are skipped: the sha256 of each input file is recorded in its assessment's
+graph (``pia:sha256`` of the source document), and a file whose hash is already in the store is
+not read again. A changed file replaces its assessment's graph atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from pia_graph import vocab
+from pia_graph.errors import InputError, PiaError
+from pia_graph.store.oxigraph_store import Store, graph_to_ntriples
+
+INPUT_SUFFIXES = (".txt", ".pdf", ".json")
+
+
+@dataclass
+class IngestSummary:
+    ingested: list[tuple[Path, str]] = field(default_factory=list)   # (file, assessment IRI)
+    failed: list[tuple[Path, str]] = field(default_factory=list)     # (file, one-line message naming it)
+    skipped: list[Path] = field(default_factory=list)                # unchanged since last ingest
+    replaced: list[str] = field(default_factory=list)                # IRIs ingested twice in this run
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def total(self) -> int:
+        return len(self.ingested) + len(self.failed) + len(self.skipped)
+
+
+# progress(file, status, done, total): status is "ingested" | "failed" | "skipped"
+ProgressCallback = Callable[[Path, str, int, int], None]
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files to ingest (directories expanded recursively, in sorted order) and unusable inputs."""
+    files: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            if not found:
+                problems.append((path, f"{path}: directory holds no .txt, .pdf or .json files"))
+            files.extend(found)
+        elif path.is_file():
+            if path.suffix.lower() in INPUT_SUFFIXES:
+                files.append(path)
+            else:
+                problems.append((path, f"{path}: unsupported file type {path.suffix or '(none)'} (use .txt, .pdf or .json)"))
+        else:
+            problems.append((path, f"{path}: no such file or directory"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, problems
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_assessment(path_text: str, sha256: str) -> tuple[str, str, str | None, str | None]:
+    """Worker: one input file → (file, assessment IRI, N-Triples, error). Never raises."""
+    path = Path(path_text)
+    try:
+        from pia_graph.rdf import record_to_graph
+
+        if path.suffix.lower() == ".json":
+            from pia_graph.model import load_record
+
+            record = load_record(path)
+            curated = True
+        else:
+            from pia_graph.extract.api import extract_path
+
+            record = extract_path(path)
+            curated = False
+        iri, graph = record_to_graph(record, curated=curated, source_sha256=sha256)
+        if (None, vocab.sha256, Literal(sha256)) not in graph:
+            # Keep the skip-unchanged record even if the RDF stage did not write the hash.
+            document = vocab.ID[f"source/{sha256}"]
+            graph.add((URIRef(iri), vocab.sourceDocument, document))
+            graph.add((document, vocab.RDF.type, vocab.SourceDocument))
+            graph.add((document, vocab.sha256, Literal(sha256)))
+        return path_text, str(iri), graph_to_ntriples(graph), None
+    except InputError as error:
+        return path_text, "", None, str(error)
+    except PiaError as error:
+        return path_text, "", None, f"{path}: {error}"
+    except Exception as error:  # a bug or an unexpected input must not stop the batch
+        return path_text, "", None, f"{path}: {type(error).__name__}: {error}"
+
+
+def _results(work: list[tuple[Path, str]], jobs: int) -> Iterator[tuple[str, str, str | None, str | None]]:
+    if jobs <= 1 or len(work) <= 1:
+        for path, sha in work:
+            yield build_assessment(str(path), sha)
+        return
+    window = jobs * 2
+    pending: set[Future] = set()
+    queue = iter(work)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        def refill() -> None:
+            while len(pending) < window:
+                item = next(queue, None)
+                if item is None:
+                    return
+                pending.add(pool.submit(build_assessment, str(item[0]), item[1]))
+
+        refill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.discard(future)
+                yield future.result()
+            refill()
+
+
+def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
+           progress: ProgressCallback | None = None, force: bool = False) -> IngestSummary:
+    """Extract (or load), convert and store every input; see the module docstring."""
+    from pia_graph.rdf import ontology_graph
+
+    summary = IngestSummary()
+    files, problems = expand_inputs(paths)
+    summary.failed.extend(problems)
+    store.ensure_ontology(ontology_graph())
+    known = {} if force else store.source_hashes()
+    total = len(files)
+    done = 0
+    work: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            sha = file_sha256(path)
+        except OSError as error:
+            summary.failed.append((path, f"{path}: cannot read: {error.strerror or error}"))
+            done += 1
+            if progress:
+                progress(path, "failed", done, total)
+            continue
+        if sha in known:
+            summary.skipped.append(path)
+            done += 1
+            if progress:
+                progress(path, "skipped", done, total)
+        else:
+            work.append((path, sha))
+    seen: set[str] = set()
+    for path_text, iri, ntriples, error in _results(work, jobs or os.cpu_count() or 1):
+        path = Path(path_text)
+        done += 1
+        if error is not None or ntriples is None:
+            summary.failed.append((path, error or f"{path}: no graph produced"))
+            status = "failed"
+        else:
+            try:
+                store.replace_graph(iri, ntriples)
+            except PiaError as store_error:
+                summary.failed.append((path, f"{path}: {store_error}"))
+                status = "failed"
+            else:
+                if iri in seen:
+                    summary.replaced.append(iri)
+                seen.add(iri)
+                summary.ingested.append((path, iri))
+                status = "ingested"
+        if progress:
+            progress(path, status, done, total)
+    return summary
