@@ -66,33 +66,47 @@ def _japanese_score(text: str) -> int:
             score += 2
         elif 0x20 <= code < 0x7F or char in "\n\t":
             score += 1
-        elif 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or unicodedata.category(char) in ("Cc", "Co", "Cn"):
+        elif 0xFF61 <= code <= 0xFF9F or unicodedata.category(char) in ("Cc", "Co", "Cn", "Cs"):
             score -= 3
     return score
 
 
-def _utf16_byte_order(data: bytes) -> str | None:
-    """``utf-16-le`` / ``utf-16-be`` for BOM-less UTF-16, recognised by where the NUL bytes sit.
+def _bomless_utf16(data: bytes) -> str | None:
+    """The text of BOM-less UTF-16 data, or None when the data is not that.
 
-    In UTF-16 every ASCII character (line ends, spaces, digits) and every U+xx00 character has a
-    NUL high byte, so nearly all NULs fall on one parity: odd offsets for LE, even for BE.
+    In UTF-16 every ASCII character (line ends, spaces, digits) has a NUL high byte, so text
+    has many NUL bytes; both byte orders are tried and the one that reads like text wins (the
+    wrong order turns line ends into unassigned code points, which the score penalises).
     """
     if len(data) < 2 or len(data) % 2:
         return None
-    even_nuls = data[0::2].count(0)
-    odd_nuls = data[1::2].count(0)
-    total = even_nuls + odd_nuls
-    if total == 0:
+    # At least one NUL per 64 characters: real text has line ends and ASCII all through.
+    if data.count(0) * 64 < len(data) // 2:
         return None
-    pairs = len(data) // 2
-    # At least one line end or ASCII character per 64 characters: real text has many.
-    if total * 64 < pairs:
+    candidates = []
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _control_ratio(text) <= _MAX_CONTROL_RATIO:
+            candidates.append(text)
+    if not candidates:
         return None
-    if odd_nuls >= 0.95 * total:
-        return "utf-16-le"
-    if even_nuls >= 0.95 * total:
-        return "utf-16-be"
-    return None
+    best = max(candidates, key=_utf16_order_score)
+    return best if _utf16_order_score(best) * 4 > len(best) else None
+
+
+def _utf16_order_score(text: str) -> int:
+    """Characters that only the right byte order produces in quantity: ASCII, kana, CJK punctuation.
+
+    Kanji are left out on purpose: ASCII read in the wrong byte order becomes kanji (U+6100…).
+    """
+    return sum(
+        1 for char in text
+        if char in "\n\t" or 0x20 <= ord(char) < 0x7F or 0x3000 <= ord(char) <= 0x30FF
+        or 0xFF01 <= ord(char) <= 0xFF5E
+    )
 
 
 def _decode_raw(data: bytes, source: str) -> str:
@@ -103,13 +117,10 @@ def _decode_raw(data: bytes, source: str) -> str:
             except UnicodeDecodeError:
                 raise InputError(source, f"{BINARY_PROBLEM} (invalid {encoding} after its byte-order mark)") from None
     if b"\x00" in data:
-        encoding = _utf16_byte_order(data)
-        if encoding is None:
+        text = _bomless_utf16(data)
+        if text is None:
             raise InputError(source, BINARY_PROBLEM)
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            raise InputError(source, BINARY_PROBLEM) from None
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
