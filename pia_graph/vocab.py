@@ -147,3 +147,42 @@ METHOD_CONCEPTS: dict[str, str] = {
 def method_concept(label: str) -> URIRef:
     """The concept IRI of a printed 提供方法/移転方法 option (``KeyError`` if unknown)."""
     return VOCAB[f"method/{METHOD_CONCEPTS[label]}"]
+
+
+# --- additions (rdf helper): terms beyond the first contract; nothing above was renamed -----
+# classes
+UnparsedLegalText = PIA.UnparsedLegalText        # a fragment of a legal-basis text that could not be read (an Abstention)
+RiskMeasure = PIA.RiskMeasure                    # one Ⅲ リスク対策 answer of a file
+# object properties
+subcontractsTo = PIA.subcontractsTo              # Contractor → Contractor: processor → sub-processor (DPV has none)
+subcontractedBy = PIA.subcontractedBy            # Subcontract → Contractor that sub-contracts (the 委託先)
+concernsFile = PIA.concernsFile                  # Entrustment/Subcontract → PersonalInfoFile it is for
+hasChange = PIA.hasChange                        # Assessment → ChangeRecord
+hasRiskMeasure = PIA.hasRiskMeasure              # PersonalInfoFile → RiskMeasure
+dataSource = PIA.dataSource                      # PersonalInfoFile → concept (piav:source/...) 入手元
+acquisitionMethod = PIA.acquisitionMethod        # PersonalInfoFile → concept (piav:method/...) 入手方法
+deliveryMethod = PIA.deliveryMethod              # Entrustment → concept (piav:method/...) 委託先への提供方法
+userCount = PIA.userCount                        # PersonalInfoFile → concept (piav:handler-count/...) 使用者数
+targetPopulation = PIA.targetPopulation          # Business → concept (piav:target-population/...) 対象人数
+recordCategory = PIA.recordCategory              # PersonalInfoFile → concept (piav:record-category/...)
+transferStatus = PIA.transferStatus              # PersonalInfoFile → concept (piav:provision-status/transferring)
+submissionTiming = PIA.submissionTiming          # ChangeRecord → concept (piav:submission-timing/...)
+# datatype properties
+entrustmentCount = PIA.entrustmentCount          # xsd:integer, 委託 （N）件 as printed
+provisionCount = PIA.provisionCount              # xsd:integer, 提供を行っている （N）件
+transferCount = PIA.transferCount                # xsd:integer, 移転を行っている （N）件
+sourceDetail = PIA.sourceDetail                  # 入手元 detail text (（ 日本年金機構 ）)
+acquisitionMethodOther = PIA.acquisitionMethodOther  # 入手方法 その他（…）text
+userDepartments = PIA.userDepartments            # 使用部署 as printed
+subjectScope = PIA.subjectScope                  # 対象となる本人の範囲
+subcontractPermission = PIA.subcontractPermission  # 再委託の許諾方法
+description = PIA.description                    # 事務の内容
+changeDate = PIA.changeDate                      # xsd:date (or the printed text when not a date)
+changedItem = PIA.changedItem                    # 項目
+valueBefore = PIA.valueBefore                    # 変更前の記載
+valueAfter = PIA.valueAfter                      # 変更後の記載
+timingReason = PIA.timingReason                  # 提出時期に係る説明
+riskKey = PIA.riskKey                            # dotted record key of a risk answer (use.user_auth)
+answer = PIA.answer                              # the risk answer as printed
+lowerBound = PIA.lowerBound                      # xsd:integer, inclusive lower bound of a bracket concept
+upperBound = PIA.upperBound                      # xsd:integer, exclusive upper bound (absent: open)

@@ -1,0 +1,609 @@
+"""Record → RDF: one named graph per assessment.
+
+IRI rules (all under ``https://w3id.org/pia-graph/id/``, ``pia_graph.vocab.ID``):
+
+- assessment: ``assessment/<org key>/<number>/<kind>`` when the record gives the organisation,
+  the 評価書番号 and the kind (kind slug: basic / focused / full), so re-extracting the same
+  document — or a later edition of it — yields the same IRI and replaces the graph. Without
+  them: ``assessment/source/<source file name>``. Keys are NFKC, whitespace-free
+  (``pia_graph.rdf.entities.fold``); non-ASCII letters stay as they are, other unsafe
+  characters are percent-encoded.
+- parts of an assessment hang below its IRI, numbered from 1 as on the form:
+  ``…/business``, ``…/file/1``, ``…/file/1/entrustment/2``, ``…/file/1/entrustment/2/subcontract/1``,
+  ``…/file/1/provision/1``, ``…/file/1/transfer/1``, ``…/business/mynumber-legal-basis``,
+  ``…/file/1/provision/1/legal-basis``, ``…/change/3``, ``…/span/<JSON pointer>``,
+  ``…/abstention/<JSON pointer>``.
+- shared resources (the same IRI from every assessment that names them):
+  organisations ``org/<key>`` (assessing bodies, contractors, recipients, resolved by
+  ``pia_graph.rdf.entities``), units ``org/<org key>/unit/<unit key>`` (departments, 支社),
+  systems ``system/<body key>/<system key>``, laws ``law/<e-Gov 法令ID>`` (else ``law/<key>``)
+  and their subdivisions ``law/<id>/article/9/paragraph/1/item/2`` or ``law/<id>/table/table-1/item/46``
+  (these are the ``pia:LegalCitation`` nodes), source documents ``document/sha256-<hex>``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import PROV
+
+from pia_graph import vocab as V
+from pia_graph.model.record import check_record
+from pia_graph.rdf.concepts import SCHEMES, form_version_concept, lookup
+from pia_graph.rdf.entities import department_key, fold, resolve_entity
+from pia_graph.rdf.legal import Citation, Law, iri_segment, parse_legal_basis
+from pia_graph.vocab import ID, ORG
+
+_KIND_SLUGS = {"基礎項目評価書": "basic", "重点項目評価書": "focused", "全項目評価書": "full"}
+_DASHES = re.compile(r"^[\s\-－―‐ー—]*$")
+_ELI = V.ELI
+
+
+def _pointer(*parts: str | int) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _pointer_path(pointer: str) -> str:
+    """A JSON Pointer as an IRI path (each segment made IRI-safe)."""
+    return "/".join(iri_segment(part) or "_" for part in pointer.split("/"))
+
+
+def assessment_iri(record: Mapping[str, Any]) -> URIRef:
+    """The assessment IRI (see the module docstring for the rule)."""
+    assessment = record.get("assessment") or {}
+    organization, number, kind = (assessment.get(k) for k in ("organization", "number", "kind"))
+    if organization and number and kind:
+        kind_slug = _KIND_SLUGS.get(fold(kind), iri_segment(kind))
+        org_key = resolve_entity(organization).key
+        return ID[f"assessment/{iri_segment(org_key)}/{iri_segment(number)}/{kind_slug}"]
+    return ID[f"assessment/source/{iri_segment(str(record.get('source', 'unknown')))}"]
+
+
+class _Builder:
+    def __init__(self, record: Mapping[str, Any], graph: Graph, root: URIRef) -> None:
+        self.record = record
+        self.graph = graph
+        self.root = root
+        # JSON Pointer → (resource, property) the value became; objects map to (resource, None)
+        self.facts: dict[str, tuple[URIRef, URIRef | None]] = {}
+        organization = (record.get("assessment") or {}).get("organization")
+        self.body_name: str | None = organization
+        self.body: URIRef | None = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def add(self, s: URIRef, p: URIRef, o: Any) -> None:
+        self.graph.add((s, p, o))
+
+    def register(self, pointer: str, resource: URIRef, prop: URIRef | None = None) -> None:
+        self.facts.setdefault(pointer, (resource, prop))
+
+    def text(self, subject: URIRef, prop: URIRef, value: Any, pointer: str) -> None:
+        if isinstance(value, str) and value.strip():
+            self.add(subject, prop, Literal(value))
+            self.register(pointer, subject, prop)
+
+    def concept(self, subject: URIRef, prop: URIRef, scheme: str, value: Any, pointer: str) -> None:
+        """The concept of a printed option; an off-list value is kept as a literal so validation
+        reports it (it is never silently dropped or coerced)."""
+        if not isinstance(value, str) or not value.strip():
+            return
+        iri = lookup(scheme, value)
+        self.add(subject, prop, iri if iri is not None else Literal(value))
+        self.register(pointer, subject, prop)
+
+    def concepts(self, subject: URIRef, prop: URIRef, scheme: str, values: Any, pointer: str) -> None:
+        if not isinstance(values, list):
+            return
+        for index, value in enumerate(values):
+            self.concept(subject, prop, scheme, value, f"{pointer}/{index}")
+        if values:
+            self.register(pointer, subject, prop)
+
+    def integer(self, subject: URIRef, prop: URIRef, value: Any, pointer: str) -> None:
+        if isinstance(value, bool) or value is None:
+            return
+        if isinstance(value, str):
+            digits = unicodedata.normalize("NFKC", value).strip()
+            if not digits.isdigit():
+                return
+            value = int(digits)
+        if isinstance(value, int):
+            self.add(subject, prop, Literal(value, datatype=XSD.integer))
+            self.register(pointer, subject, prop)
+
+    def labels(self, resource: URIRef, printed: str) -> None:
+        self.add(resource, V.name, Literal(printed))
+        self.add(resource, SKOS.altLabel, Literal(printed, lang="ja"))
+
+    # -- organisations -------------------------------------------------------------------
+    def organisation(self, name: str, *types: URIRef) -> URIRef:
+        resolution = resolve_entity(name)
+        if resolution.parent_key is not None:
+            parent = ID[f"org/{iri_segment(resolution.parent_key)}"]
+            self.add(parent, RDF.type, ORG.Organization)
+            self.add(parent, RDFS.label, Literal(resolution.parent_name or resolution.parent_key, lang="ja"))
+            self.add(parent, SKOS.altLabel, Literal(resolution.parent_name or resolution.parent_key, lang="ja"))
+            unit_key = resolution.key.split("/", 1)[1]
+            resource = URIRef(f"{parent}/unit/{iri_segment(unit_key)}")
+            self.add(resource, RDF.type, ORG.OrganizationalUnit)
+            self.add(resource, ORG.unitOf, parent)
+            self.add(parent, ORG.hasUnit, resource)
+        else:
+            resource = ID[f"org/{iri_segment(resolution.key)}"]
+            self.add(resource, RDF.type, ORG.Organization)
+        for rdf_type in types:
+            self.add(resource, RDF.type, rdf_type)
+        self.add(resource, RDFS.label, Literal(resolution.canonical, lang="ja"))
+        if resolution.name_en:
+            self.add(resource, RDFS.label, Literal(resolution.name_en, lang="en"))
+        self.labels(resource, name)
+        return resource
+
+    def unit_of_body(self, name: str, *types: URIRef) -> URIRef:
+        """A department (or internal 移転先) of the assessing body."""
+        if self.body is None:
+            return self.organisation(name, *types)
+        key = department_key(name, self.body_name)
+        resource = URIRef(f"{self.body}/unit/{iri_segment(key)}")
+        self.add(resource, RDF.type, ORG.OrganizationalUnit)
+        self.add(resource, RDF.type, V.Department)
+        for rdf_type in types:
+            self.add(resource, RDF.type, rdf_type)
+        self.add(resource, ORG.unitOf, self.body)
+        self.add(self.body, ORG.hasUnit, resource)
+        self.add(resource, RDFS.label, Literal(name, lang="ja"))
+        self.labels(resource, name)
+        return resource
+
+    # -- legal bases ---------------------------------------------------------------------
+    def legal_basis(self, owner: URIRef, prop: URIRef, text: Any, pointer: str, iri: URIRef) -> list[str]:
+        if not isinstance(text, str) or not text.strip():
+            return []
+        if _DASHES.match(text):
+            # ― / － printed for "none": kept as printed on the owner, no legal-basis resource
+            self.add(owner, V.legalText, Literal(text))
+            self.register(pointer, owner, V.legalText)
+            return []
+        parsed = parse_legal_basis(text)
+        self.add(owner, prop, iri)
+        self.add(iri, RDF.type, V.LegalBasis)
+        self.add(iri, V.legalText, Literal(text))
+        self.add(iri, RDFS.label, Literal(text, lang="ja"))
+        self.register(pointer, owner, prop)
+        for citation in parsed.citations:
+            self.add(iri, V.cites, self.citation(citation))
+        for index, fragment in enumerate(parsed.unparsed, start=1):
+            node = URIRef(f"{iri}/unparsed/{index}")
+            self.add(node, RDF.type, V.UnparsedLegalText)
+            self.add(node, RDF.type, V.Abstention)
+            self.add(node, V.legalText, Literal(fragment))
+            self.add(node, V.reason, Literal("legal-basis text not recognised as a citation of a law"))
+            self.add(node, V.describes, iri)
+            self.add(node, V.aboutProperty, V.cites)
+            self.add(node, V.recordPath, Literal(pointer))
+        return parsed.unparsed
+
+    def law(self, law: Law, printed: str) -> URIRef:
+        iri = law.iri
+        self.add(iri, RDF.type, V.Law)
+        self.add(iri, RDF.type, _ELI.LegalResource)
+        self.add(iri, RDFS.label, Literal(law.name, lang="ja"))
+        if law.name_en:
+            self.add(iri, RDFS.label, Literal(law.name_en, lang="en"))
+        self.add(iri, V.name, Literal(law.name))
+        if law.egov_id:
+            self.add(iri, V.eGovLawId, Literal(law.egov_id))
+        if fold(printed) != fold(law.name):
+            self.add(iri, SKOS.altLabel, Literal(printed, lang="ja"))
+        return iri
+
+    def citation(self, citation: Citation) -> URIRef:
+        law_iri = self.law(citation.law, citation.printed_law)
+        iri = citation.iri
+        if iri == law_iri:
+            # a law cited as a whole: the citation node is the law itself
+            self.add(iri, RDF.type, V.LegalCitation)
+            self.add(iri, V.law, law_iri)
+            return iri
+        self.add(iri, RDF.type, V.LegalCitation)
+        self.add(iri, RDF.type, _ELI.LegalResourceSubdivision)
+        self.add(iri, V.law, law_iri)
+        self.add(iri, RDFS.label, Literal(citation.label(), lang="ja"))
+        for prop, value in ((V.article, citation.article), (V.paragraph, citation.paragraph),
+                            (V.itemNumber, citation.item), (V.table, citation.table),
+                            (V.tableItem, citation.table_item)):
+            if value is not None:
+                self.add(iri, prop, Literal(value))
+        chain = citation.parent_iris()
+        self.add(iri, _ELI.is_part_of, chain[0])
+        for child, parent in itertools.pairwise(chain):
+            self.add(child, RDF.type, _ELI.LegalResourceSubdivision)
+            self.add(child, _ELI.is_part_of, parent)
+        return iri
+
+    # -- the record ----------------------------------------------------------------------
+    def build(self, curated: bool, source_sha256: str | None) -> None:
+        record, root, add = self.record, self.root, self.add
+        info = record.get("assessment") or {}
+        add(root, RDF.type, V.Assessment)
+        add(root, V.curated, Literal(bool(curated)))
+        self.register("/assessment", root)
+        self.register("", root)
+        self.text(root, V.assessmentNumber, info.get("number"), "/assessment/number")
+        if isinstance(info.get("title"), str) and info["title"].strip():
+            self.text(root, V.title, info["title"], "/assessment/title")
+            add(root, RDFS.label, Literal(info["title"], lang="ja"))
+        self.concept(root, V.assessmentKind, "kind", info.get("kind"), "/assessment/kind")
+        version = info.get("form_version")
+        if isinstance(version, str) and version.strip():
+            known = form_version_concept(version)
+            if known is None:
+                add(root, V.formVersion, Literal(version))
+            else:
+                concept, canonical = known
+                add(root, V.formVersion, concept)
+                if concept not in {SCHEMES["form-version"].concept_iri(c) for c in SCHEMES["form-version"].concepts}:
+                    add(concept, RDF.type, SKOS.Concept)
+                    add(concept, SKOS.inScheme, SCHEMES["form-version"].iri)
+                    add(concept, SKOS.prefLabel, Literal(canonical, lang="ja"))
+            self.register("/assessment/form_version", root, V.formVersion)
+        published = info.get("published")
+        if isinstance(published, str) and published:
+            try:
+                add(root, V.publishedDate, Literal(_dt.date.fromisoformat(published), datatype=XSD.date))
+            except ValueError:
+                add(root, V.publishedDate, Literal(published))
+            self.register("/assessment/published", root, V.publishedDate)
+        if isinstance(self.body_name, str) and self.body_name.strip():
+            self.body = self.organisation(self.body_name, V.AssessingBody)
+            add(root, V.assessedBy, self.body)
+            self.register("/assessment/organization", root, V.assessedBy)
+        self.source_document(curated, source_sha256)
+        business = URIRef(f"{root}/business")
+        self.business(business)
+        for index, file in enumerate(record.get("files") or []):
+            self.file(business, index, file)
+        for index, change in enumerate(record.get("changes") or []):
+            if isinstance(change, Mapping):
+                self.change(index, change)
+        self.provenance()
+        self.abstentions()
+
+    def source_document(self, curated: bool, source_sha256: str | None) -> None:
+        source = self.record.get("source")
+        document = ID[f"document/sha256-{source_sha256}"] if source_sha256 else URIRef(f"{self.root}/document")
+        self.document = document
+        self.add(document, RDF.type, V.SourceDocument)
+        self.add(document, RDF.type, PROV.Entity)
+        if isinstance(source, str):
+            self.add(document, V.fileName, Literal(source))
+            self.add(document, RDFS.label, Literal(source))
+            self.register("/source", document, V.fileName)
+        if source_sha256:
+            self.add(document, V.sha256, Literal(source_sha256))
+        self.add(self.root, V.sourceDocument, document)
+        self.add(self.root, PROV.wasDerivedFrom, document)
+
+    def business(self, business: URIRef) -> None:
+        record, add = self.record, self.add
+        add(self.root, V.concernsBusiness, business)
+        add(business, RDF.type, V.Business)
+        name = record.get("business_name")
+        if isinstance(name, str) and name.strip():
+            self.text(business, V.name, name, "/business_name")
+            add(business, RDFS.label, Literal(name, lang="ja"))
+        self.text(business, V.description, record.get("business_description"), "/business_description")
+        self.concept(business, V.targetPopulation, "target-population", record.get("target_population"),
+                     "/target_population")
+        department = record.get("department")
+        if isinstance(department, str) and department.strip():
+            add(business, V.responsibleDepartment, self.unit_of_body(department))
+            self.register("/department", business, V.responsibleDepartment)
+        for index, system in enumerate(record.get("systems") or []):
+            if isinstance(system, str) and system.strip():
+                resource = self.system(system)
+                add(business, V.usesSystem, resource)
+                self.register(f"/systems/{index}", resource, V.name)
+        self.legal_basis(business, V.myNumberLegalBasis, record.get("mynumber_legal_basis"),
+                         "/mynumber_legal_basis", URIRef(f"{business}/mynumber-legal-basis"))
+        self.concept(business, V.infoNetworkLinkage, "linkage", record.get("info_network_linkage"),
+                     "/info_network_linkage")
+        self.legal_basis(business, V.infoNetworkLegalBasis, record.get("info_network_legal_basis"),
+                         "/info_network_legal_basis", URIRef(f"{business}/info-network-legal-basis"))
+
+    def system(self, name: str) -> URIRef:
+        body_key = resolve_entity(self.body_name).key if self.body_name else "_"
+        resolution = resolve_entity(name)
+        resource = ID[f"system/{iri_segment(body_key)}/{iri_segment(resolution.key)}"]
+        self.add(resource, RDF.type, V.System)
+        self.add(resource, RDFS.label, Literal(name, lang="ja"))
+        self.labels(resource, name)
+        return resource
+
+    def file(self, business: URIRef, index: int, file: Mapping[str, Any]) -> None:
+        add, base = self.add, ("files", index)
+        resource = URIRef(f"{self.root}/file/{index + 1}")
+        add(self.root, V.hasFile, resource)
+        add(resource, RDF.type, V.PersonalInfoFile)
+        self.register(_pointer(*base), resource)
+        name = file.get("name")
+        if isinstance(name, str) and name.strip():
+            self.text(resource, V.name, name, _pointer(*base, "name"))
+            add(resource, RDFS.label, Literal(name, lang="ja"))
+        self.concept(resource, V.fileType, "file-type", file.get("file_type"), _pointer(*base, "file_type"))
+        self.concept(resource, V.subjectCount, "subject-count", file.get("subject_count"),
+                     _pointer(*base, "subject_count"))
+        self.concept(resource, V.recordItemCount, "record-item-count", file.get("record_item_count"),
+                     _pointer(*base, "record_item_count"))
+        self.text(resource, V.retentionStart, file.get("retention_start"), _pointer(*base, "retention_start"))
+        self.concept(resource, V.entrustmentStatus, "entrustment-status", file.get("entrustment"),
+                     _pointer(*base, "entrustment"))
+        self.integer(resource, V.entrustmentCount, file.get("entrustment_count"), _pointer(*base, "entrustment_count"))
+        self.concept(resource, V.provisionStatus, "provision-status", file.get("provision"),
+                     _pointer(*base, "provision"))
+        self.concept(resource, V.transferStatus, "provision-status", file.get("transfer"),
+                     _pointer(*base, "transfer"))
+        self.integer(resource, V.provisionCount, file.get("provision_count"), _pointer(*base, "provision_count"))
+        self.integer(resource, V.transferCount, file.get("transfer_count"), _pointer(*base, "transfer_count"))
+        # further fields of the form, where the record carries them
+        self.concepts(resource, V.dataSource, "source", file.get("sources"), _pointer(*base, "sources"))
+        details = file.get("sources_detail")
+        if isinstance(details, Mapping):
+            for label, detail in details.items():
+                if isinstance(detail, str) and detail.strip():
+                    add(resource, V.sourceDetail, Literal(f"{label}: {detail}"))
+            self.register(_pointer(*base, "sources_detail"), resource, V.sourceDetail)
+        self.concepts(resource, V.acquisitionMethod, "method", file.get("acquisition_methods"),
+                      _pointer(*base, "acquisition_methods"))
+        self.text(resource, V.acquisitionMethodOther, file.get("acquisition_methods_other"),
+                  _pointer(*base, "acquisition_methods_other"))
+        self.concepts(resource, V.recordCategory, "record-category", file.get("record_categories"),
+                      _pointer(*base, "record_categories"))
+        self.text(resource, V.purpose, file.get("purpose"), _pointer(*base, "purpose"))
+        self.text(resource, V.userDepartments, file.get("user_departments"), _pointer(*base, "user_departments"))
+        self.concept(resource, V.userCount, "handler-count", file.get("user_count"), _pointer(*base, "user_count"))
+        self.text(resource, V.subjectScope, file.get("subject_scope"), _pointer(*base, "subject_scope"))
+        risk = file.get("risk")
+        if isinstance(risk, Mapping):
+            self.risk(resource, risk, _pointer(*base, "risk"), ())
+        for sub_index, entrustment in enumerate(file.get("entrustments") or []):
+            self.entrustment(resource, base, sub_index, entrustment)
+        for group, cls, prop in (("provisions", V.Provision, V.hasProvision),
+                                 ("transfers", V.Transfer, V.hasTransfer)):
+            for sub_index, flow in enumerate(file.get(group) or []):
+                self.flow(resource, base, group, sub_index, flow, cls, prop)
+
+    def risk(self, file: URIRef, answers: Mapping[str, Any], pointer: str, path: tuple[str, ...]) -> None:
+        for key, value in answers.items():
+            here = (*path, str(key))
+            child_pointer = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if isinstance(value, Mapping):
+                self.risk(file, value, child_pointer, here)
+            elif (isinstance(value, str) and value.strip()) or isinstance(value, bool | int):
+                node = URIRef(f"{file}/risk/{iri_segment('.'.join(here))}")
+                self.add(file, V.hasRiskMeasure, node)
+                self.add(node, RDF.type, V.RiskMeasure)
+                self.add(node, V.riskKey, Literal(".".join(here)))
+                self.add(node, V.answer, Literal(value))
+                self.register(child_pointer, node, V.answer)
+
+    def entrustment(self, file: URIRef, base: tuple[str | int, ...], index: int,
+                    entry: Mapping[str, Any]) -> None:
+        add = self.add
+        here = (*base, "entrustments", index)
+        resource = URIRef(f"{file}/entrustment/{index + 1}")
+        add(file, V.hasEntrustment, resource)
+        add(resource, RDF.type, V.Entrustment)
+        add(resource, V.concernsFile, file)
+        self.register(_pointer(*here), resource)
+        self.text(resource, V.entrustmentTitle, entry.get("title"), _pointer(*here, "title"))
+        if isinstance(entry.get("title"), str) and entry["title"].strip():
+            add(resource, RDFS.label, Literal(entry["title"], lang="ja"))
+        self.text(resource, V.content, entry.get("content"), _pointer(*here, "content"))
+        contractor = None
+        if isinstance(entry.get("contractor"), str) and entry["contractor"].strip():
+            contractor = self.organisation(entry["contractor"], V.Contractor)
+            add(resource, V.contractor, contractor)
+            self.register(_pointer(*here, "contractor"), resource, V.contractor)
+        self.concept(resource, V.handlerCount, "handler-count", entry.get("handlers"), _pointer(*here, "handlers"))
+        self.concept(resource, V.subcontractStatus, "subcontract-status", entry.get("subcontract"),
+                     _pointer(*here, "subcontract"))
+        self.text(resource, V.subcontractItems, entry.get("subcontract_items"), _pointer(*here, "subcontract_items"))
+        self.text(resource, V.subcontractPermission, entry.get("subcontract_permission"),
+                  _pointer(*here, "subcontract_permission"))
+        self.concepts(resource, V.deliveryMethod, "method", entry.get("delivery_methods"),
+                      _pointer(*here, "delivery_methods"))
+        subcontracted = lookup("subcontract-status", entry.get("subcontract") or "") == \
+            SCHEMES["subcontract-status"].concept_iri(SCHEMES["subcontract-status"].concepts[0])
+        names = [n for n in (entry.get("subcontractors") or []) if isinstance(n, str) and n.strip()]
+        if subcontracted or names:
+            # one Subcontract link per named sub-contractor, or one unnamed link
+            for link_index, sub_name in enumerate(names or [None]):
+                link = URIRef(f"{resource}/subcontract/{link_index + 1}")
+                add(resource, V.hasSubcontract, link)
+                add(link, RDF.type, V.Subcontract)
+                add(link, V.concernsFile, file)
+                if contractor is not None:
+                    add(link, V.subcontractedBy, contractor)
+                if isinstance(entry.get("subcontract_items"), str) and entry["subcontract_items"].strip():
+                    add(link, V.subcontractItems, Literal(entry["subcontract_items"]))
+                if sub_name is not None:
+                    sub = self.organisation(sub_name, V.Contractor)
+                    add(link, V.subcontractor, sub)
+                    if contractor is not None:
+                        add(contractor, V.subcontractsTo, sub)
+                    self.register(_pointer(*here, "subcontractors", link_index), link, V.subcontractor)
+
+    def flow(self, file: URIRef, base: tuple[str | int, ...], group: str, index: int,
+             entry: Mapping[str, Any], cls: URIRef, prop: URIRef) -> None:
+        add = self.add
+        here = (*base, group, index)
+        kind = "provision" if group == "provisions" else "transfer"
+        resource = URIRef(f"{file}/{kind}/{index + 1}")
+        add(file, prop, resource)
+        add(resource, RDF.type, cls)
+        self.register(_pointer(*here), resource)
+        recipient = entry.get("recipient")
+        if isinstance(recipient, str) and recipient.strip():
+            target = (self.organisation(recipient, V.Recipient) if kind == "provision"
+                      else self.unit_of_body(recipient, V.Recipient))
+            add(resource, V.recipient, target)
+            add(resource, RDFS.label, Literal(recipient, lang="ja"))
+            self.register(_pointer(*here, "recipient"), resource, V.recipient)
+        self.legal_basis(resource, V.legalBasis, entry.get("legal_basis"), _pointer(*here, "legal_basis"),
+                         URIRef(f"{resource}/legal-basis"))
+        self.text(resource, V.purpose, entry.get("purpose"), _pointer(*here, "purpose"))
+        self.text(resource, V.information, entry.get("information"), _pointer(*here, "information"))
+        self.concepts(resource, V.method, "method", entry.get("methods"), _pointer(*here, "methods"))
+        self.text(resource, V.methodOther, entry.get("methods_other"), _pointer(*here, "methods_other"))
+        self.text(resource, V.timing, entry.get("timing"), _pointer(*here, "timing"))
+        self.concept(resource, V.subjectCount, "subject-count", entry.get("subject_count"),
+                     _pointer(*here, "subject_count"))
+        self.text(resource, V.subjectScope, entry.get("subject_scope"), _pointer(*here, "subject_scope"))
+
+    def change(self, index: int, change: Mapping[str, Any]) -> None:
+        resource = URIRef(f"{self.root}/change/{index + 1}")
+        here = ("changes", index)
+        self.add(self.root, V.hasChange, resource)
+        self.add(resource, RDF.type, V.ChangeRecord)
+        self.register(_pointer(*here), resource)
+        date = change.get("date")
+        if isinstance(date, str) and date.strip():
+            try:
+                self.add(resource, V.changeDate, Literal(_dt.date.fromisoformat(date), datatype=XSD.date))
+            except ValueError:
+                self.add(resource, V.changeDate, Literal(date))
+            self.register(_pointer(*here, "date"), resource, V.changeDate)
+        self.text(resource, V.changedItem, change.get("item"), _pointer(*here, "item"))
+        self.text(resource, V.valueBefore, change.get("before"), _pointer(*here, "before"))
+        self.text(resource, V.valueAfter, change.get("after"), _pointer(*here, "after"))
+        self.concept(resource, V.submissionTiming, "submission-timing", change.get("timing"),
+                     _pointer(*here, "timing"))
+        self.text(resource, V.timingReason, change.get("timing_reason"), _pointer(*here, "timing_reason"))
+
+    # -- provenance and abstentions ------------------------------------------------------
+    def locate(self, pointer: str) -> tuple[URIRef, URIRef | None]:
+        """The resource/property a pointer became; list elements and unmapped keys fall back to
+        the nearest mapped ancestor (the property then only if the ancestor was a value)."""
+        if pointer in self.facts:
+            return self.facts[pointer]
+        parts = pointer.split("/")
+        while len(parts) > 1:
+            parts.pop()
+            parent = "/".join(parts)
+            if parent in self.facts:
+                resource, prop = self.facts[parent]
+                return resource, prop
+        return self.root, None
+
+    def provenance(self) -> None:
+        provenance = self.record.get("provenance") or {}
+        for pointer, entry in provenance.items():
+            if not isinstance(entry, Mapping):
+                continue
+            lines = entry.get("lines") or []
+            span = URIRef(f"{self.root}/span{_pointer_path(pointer)}")
+            resource, prop = self.locate(pointer)
+            self.add(span, RDF.type, V.SourceSpan)
+            self.add(span, RDF.type, PROV.Entity)
+            self.add(span, V.recordPath, Literal(pointer))
+            if len(lines) == 2:
+                self.add(span, V.firstLine, Literal(int(lines[0]), datatype=XSD.integer))
+                self.add(span, V.lastLine, Literal(int(lines[1]), datatype=XSD.integer))
+            if isinstance(entry.get("page"), int):
+                self.add(span, V.page, Literal(entry["page"], datatype=XSD.integer))
+            self.add(span, V.describes, resource)
+            if prop is not None:
+                self.add(span, V.aboutProperty, prop)
+            self.add(span, PROV.wasDerivedFrom, self.document)
+
+    def abstentions(self) -> None:
+        used: set[URIRef] = set()
+        for entry in self.record.get("uncertain") or []:
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
+                continue
+            pointer = entry["path"]
+            node = URIRef(f"{self.root}/abstention{_pointer_path(pointer)}")
+            suffix = 2
+            while node in used:
+                node = URIRef(f"{self.root}/abstention{_pointer_path(pointer)}/{suffix}")
+                suffix += 1
+            used.add(node)
+            resource, prop = self.locate_abstained(pointer)
+            self.add(node, RDF.type, V.Abstention)
+            self.add(node, V.recordPath, Literal(pointer))
+            self.add(node, V.reason, Literal(str(entry.get("reason", ""))))
+            for candidate in entry.get("candidates") or []:
+                self.add(node, V.candidate, Literal(candidate if isinstance(candidate, str) else str(candidate)))
+            self.add(node, V.describes, resource)
+            if prop is not None:
+                self.add(node, V.aboutProperty, prop)
+            self.add(node, PROV.wasDerivedFrom, self.document)
+
+    def locate_abstained(self, pointer: str) -> tuple[URIRef, URIRef | None]:
+        """An abstained value has no triple, so the property comes from the field name."""
+        if pointer in self.facts:
+            return self.facts[pointer]
+        parts = pointer.split("/")
+        field = parts[-1]
+        parent = "/".join(parts[:-1])
+        resource = self.facts.get(parent, (None, None))[0]
+        if parent == "" and field in _BUSINESS_FIELDS:
+            resource = URIRef(f"{self.root}/business")
+        prop = _FIELD_PROPERTIES.get(field)
+        if resource is None:
+            return self.locate(pointer)
+        return resource, prop
+
+
+_BUSINESS_FIELDS = frozenset({"business_name", "business_description", "systems", "mynumber_legal_basis",
+                              "info_network_linkage", "info_network_legal_basis", "department",
+                              "target_population"})
+
+# record field name → property, for abstentions (the value is absent, so there is no triple)
+_FIELD_PROPERTIES: dict[str, URIRef] = {
+    "number": V.assessmentNumber, "title": V.title, "kind": V.assessmentKind,
+    "form_version": V.formVersion, "organization": V.assessedBy, "published": V.publishedDate,
+    "business_name": V.name, "department": V.responsibleDepartment,
+    "mynumber_legal_basis": V.myNumberLegalBasis, "info_network_linkage": V.infoNetworkLinkage,
+    "info_network_legal_basis": V.infoNetworkLegalBasis, "name": V.name, "file_type": V.fileType,
+    "subject_count": V.subjectCount, "record_item_count": V.recordItemCount,
+    "retention_start": V.retentionStart, "entrustment": V.entrustmentStatus,
+    "provision": V.provisionStatus, "transfer": V.transferStatus, "content": V.content,
+    "contractor": V.contractor, "handlers": V.handlerCount, "subcontract": V.subcontractStatus,
+    "subcontract_items": V.subcontractItems, "recipient": V.recipient, "legal_basis": V.legalBasis,
+    "purpose": V.purpose, "information": V.information, "methods": V.method,
+    "methods_other": V.methodOther, "timing": V.timing, "entrustment_count": V.entrustmentCount,
+    "provision_count": V.provisionCount, "transfer_count": V.transferCount,
+    "sources": V.dataSource, "acquisition_methods": V.acquisitionMethod, "user_count": V.userCount,
+    "record_categories": V.recordCategory, "delivery_methods": V.deliveryMethod,
+    "target_population": V.targetPopulation,
+}
+
+
+def record_to_graph(record: Mapping[str, Any], *, curated: bool = False,
+                    source_sha256: str | None = None) -> tuple[URIRef, Graph]:
+    """Map a record to ``(assessment IRI, graph of that assessment)``.
+
+    The record is checked first (``InputError`` if malformed). Abstained values stay absent;
+    each ``uncertain`` entry becomes a ``pia:Abstention``; each ``provenance`` pointer a
+    ``pia:SourceSpan``. ``curated`` marks a graph built from a hand-edited record.
+    """
+    checked = check_record(record, str(record.get("source", "<record>")) if isinstance(record, Mapping)
+                           else "<record>")
+    root = assessment_iri(checked)
+    graph = Graph(identifier=root)
+    for prefix, namespace in V.PREFIXES.items():
+        graph.bind(prefix, namespace)
+    builder = _Builder(checked, graph, root)
+    builder.build(curated, source_sha256)
+    return root, graph
+
+
+__all__ = ["assessment_iri", "record_to_graph"]
