@@ -1,0 +1,90 @@
+"""The label catalogue of the assessment forms, loaded from ``pia_graph/data/forms/labels.json``.
+
+Label texts, option lists and the record key each label fills are data, not code: a new form
+version adds entries there. Matching is done on a *key form* of the text (NFKC, whitespace and
+the 重要事項 mark ※ removed) so wrapping, width variants and spacing do not matter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+_DROP = re.compile(r"[\s※]+")
+
+
+def key_form(text: str) -> str:
+    """Text as compared with catalogue entries: NFKC, no whitespace, no ※."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+
+
+def key_form_with_map(text: str) -> tuple[str, list[int]]:
+    """:func:`key_form` of ``text`` plus, for each output character, the index of its source character."""
+    out: list[str] = []
+    index_map: list[int] = []
+    for index, char in enumerate(text):
+        if char.isspace() or char == "※":
+            continue
+        normal = unicodedata.normalize("NFKC", char) if ord(char) > 0x7F else char
+        for piece in normal:
+            if piece.isspace() or piece == "※":
+                continue
+            out.append(piece)
+            index_map.append(index)
+    return "".join(out), index_map
+
+
+@dataclass(frozen=True)
+class LabelDef:
+    """One catalogue label: its printed variants, the key it fills, type and option list."""
+
+    texts: tuple[str, ...]
+    key: str
+    type: str
+    options: str | None = None
+    context: tuple[str, ...] = ()
+
+
+@dataclass
+class Catalogue:
+    labels: list[LabelDef]
+    c1_options: dict[str, list[str]]
+    cm_options: dict[str, list[str]]
+    # key form of a label text -> definitions sharing it (several when context decides)
+    by_text: dict[str, list[LabelDef]] = field(default_factory=dict)
+    prefixes: set[str] = field(default_factory=set)
+    c1_by_form: dict[str, set[str]] = field(default_factory=dict)
+    cm_texts: list[str] = field(default_factory=list)
+    cm_forms: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for label in self.labels:
+            for text in label.texts:
+                form = key_form(text)
+                self.by_text.setdefault(form, []).append(label)
+                for end in range(1, len(form)):
+                    self.prefixes.add(form[:end])
+        for list_id, options in self.c1_options.items():
+            for option in options:
+                self.c1_by_form.setdefault(key_form(option), set()).add(list_id)
+        texts = {key_form(o) for options in self.cm_options.values() for o in options}
+        self.cm_texts = sorted(texts, key=len, reverse=True)
+        self.cm_forms = texts
+
+    def option_key_forms(self, list_id: str) -> set[str]:
+        options = self.c1_options.get(list_id) or self.cm_options.get(list_id) or []
+        return {key_form(o) for o in options}
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    raw = json.loads(resources.files("pia_graph").joinpath("data/forms/labels.json").read_text("utf-8"))
+    labels = [
+        LabelDef(tuple(e["texts"]), e["key"], e["type"], e.get("options"), tuple(e.get("context", ())))
+        for e in raw["labels"]
+    ]
+    return Catalogue(labels, raw["c1_options"], raw["cm_options"])

@@ -1,0 +1,1028 @@
+"""Extraction core: PDF-extracted assessment text -> record (docs: shared record-schema.md).
+
+Stages: cut the change history (history.find_history_start) -> pages and blocks with label hits and
+value chunks (layout.Segmenter) -> regions (cover, Ⅰ, one Ⅱ/Ⅲ run per file, document tail) ->
+values: inline first, then page-level assignment of chosen options and group members, each only
+when the form's structure makes it certain. Everything else is left null and listed in
+``uncertain``. Every value keeps the 1-based line span it came from in ``provenance``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from pia_graph.errors import InputError
+from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue
+from pia_graph.extract.history import find_history_start, parse_change_rows, to_iso_date
+from pia_graph.extract.layout import Chunk, LabelHit, Page, Segmenter
+from pia_graph.extract.options import BoxScan, chosen_option, printed_option, scan_boxes, tokenize
+
+FORM_MARKERS = ("特定個人情報保護評価書", "特定個人情報ファイル", "評価書番号", "評価実施機関名")
+_KIND = re.compile(r"特定個人情報保護評価書\s*[（(]\s*(基礎項目評価書|重点項目評価書|全項目評価書)\s*[）)]")
+_VERSION = re.compile(r"[\[［]\s*([^\[\]［］]{0,30}?様式\s*[0-9０-９]+)\s*[\]］]")
+_NUMBER_TITLE = re.compile(r"^\s*(?P<number>[0-9０-９]{1,4})[ \u3000]+(?P<title>\S.*評価書)\s*$")
+_ORG_END = re.compile(r"(長|委員会|大臣|管理者|知事|議会|連合|組合|機構)$")
+_DATE_ONLY = re.compile(r"^(?:令和|平成|昭和)\s*(?:[0-9０-９]{1,2}|元)\s*年\s*[0-9０-９]{1,2}\s*月(?:\s*[0-9０-９]{1,2}\s*日)?$"
+                        r"|^[0-9０-９]{4}\s*[/年.\-]\s*[0-9０-９]{1,2}\s*[/月.\-]\s*[0-9０-９]{1,2}\s*日?$")
+_COMPANY = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|[（(]株[）)]|㈱|㈲|法人|組合|協会|公社|事業団"
+                      r"|Corporation|Inc\.?|Co\.,?|Ltd\.?|LLC|センター")
+_KINDS = ("基礎項目評価書", "重点項目評価書", "全項目評価書")
+
+
+@dataclass
+class Value:
+    text: Any
+    first: int  # 0-based line indices
+    last: int
+
+
+@dataclass
+class Builder:
+    """The record being built, with provenance and abstentions."""
+
+    record: dict[str, Any]
+    provenance: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    uncertain: list[dict[str, Any]] = field(default_factory=list)
+
+    def set(self, path: str, value: Value | None) -> None:
+        if value is None or value.text in (None, "", []):
+            return
+        parts = path.strip("/").split("/")
+        node: Any = self.record
+        for i, part in enumerate(parts[:-1]):
+            nxt = parts[i + 1]
+            if isinstance(node, list):
+                index = int(part)
+                while len(node) <= index:
+                    node.append([] if nxt.isdigit() else {})
+                if node[index] is None:
+                    node[index] = [] if nxt.isdigit() else {}
+                node = node[index]
+                continue
+            if part not in node or node[part] is None:
+                node[part] = [] if nxt.isdigit() else {}
+            node = node[part]
+        if isinstance(node, list):
+            index = int(parts[-1])
+            while len(node) <= index:
+                node.append(None)
+            node[index] = value.text
+        else:
+            node[parts[-1]] = value.text
+        self.provenance[path] = {"lines": [value.first + 1, value.last + 1]}
+
+    def get(self, path: str) -> Any:
+        node: Any = self.record
+        for part in path.strip("/").split("/"):
+            if isinstance(node, list):
+                index = int(part)
+                node = node[index] if index < len(node) else None
+            elif isinstance(node, dict):
+                node = node.get(part)
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    def abstain(self, path: str, candidates: list[Any], reason: str) -> None:
+        if self.get(path) not in (None, "", []):
+            return
+        if any(u["path"] == path for u in self.uncertain):
+            return
+        unique: list[Any] = []
+        for candidate in candidates:
+            if candidate not in unique:
+                unique.append(candidate)
+        self.uncertain.append({"path": path, "candidates": unique, "reason": reason})
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip(" \t\u3000")
+    return text or None
+
+
+class Extractor:
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self.cat: Catalogue = load_catalogue()
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = text.split("\n")
+        self.cut = find_history_start(self.lines)
+        end = self.cut if self.cut is not None else len(self.lines)
+        self.body_end = end
+        self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end)
+        self.out = Builder(_empty_record(source))
+        # label hit -> resolved value (inline, chosen option or group assignment)
+        self.values: dict[int, Value] = {}
+        self.region: dict[int, str] = {}
+        self.file_of_page: dict[int, int] = {}
+
+    # -- helpers ----------------------------------------------------------------------------
+    def defs_of(self, hit: LabelHit, page: Page) -> LabelDef | None:
+        """The label definition of a hit; context (other labels on the page) picks among several."""
+        if len(hit.defs) == 1:
+            return hit.defs[0]
+        forms = page.forms()
+        matching = [d for d in hit.defs if d.context and any(key_form(c) in forms for c in d.context)]
+        return matching[0] if len(matching) == 1 else None
+
+    def key(self, hit: LabelHit, page: Page) -> str | None:
+        label = self.defs_of(hit, page)
+        return label.key if label else None
+
+    def inline(self, hit: LabelHit) -> Value | None:
+        text = hit.value if hit.value is not None else hit.before
+        text = _clean(text)
+        if text is None:
+            return None
+        first = hit.value_first if hit.value_first is not None else hit.first
+        last = hit.value_last if hit.value_last is not None else hit.first
+        return Value(text, first, last)
+
+    # -- main -------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        self.classify_pages()
+        self.resolve_choices()
+        self.cover()
+        self.document_fields()
+        self.systems()
+        self.files()
+        self.changes()
+        record = self.out.record
+        record["provenance"] = self.out.provenance
+        record["uncertain"] = self.out.uncertain
+        return record
+
+    # -- regions ----------------------------------------------------------------------------
+    def classify_pages(self) -> None:
+        """cover → toc → Ⅰ → (Ⅱ → 別添 → Ⅲ) per file → tail. A file starts at a page that holds
+        Ⅱ１ 特定個人情報ファイル名 together with other Ⅱ labels or the Ⅱ heading."""
+        state = "cover"
+        file_index = -1
+        for page in self.pages:
+            keys = {d.key for h in page.hits for d in h.defs}
+            nums = [s.num for s in page.sections]
+            if len(set(nums)) >= 3 and not page.hits:
+                self.region[page.index] = "toc"
+                if state == "cover":
+                    state = "I"
+                continue
+            file_start = "file.name" in keys and (
+                "Ⅱ" in nums or "heading.file_basic" in keys or "file.file_type" in keys
+            )
+            risk_start = "Ⅲ" in nums or any(k.startswith("risk.") for k in keys)
+            if file_start:
+                file_index += 1
+                state = "II"
+            elif state in ("cover", "I") and (
+                "Ⅰ" in nums or keys & {"business_name", "system.name", "heading.systems", "department"}
+            ):
+                state = "I"
+            elif state in ("II", "appendix") and page.appendix and any("記録項目" in a[1] for a in page.appendix):
+                state = "appendix"
+            elif state in ("II", "appendix", "III") and risk_start:
+                state = "III"
+            elif any(n in ("Ⅳ", "Ⅴ", "Ⅵ") for n in nums) and state == "III":
+                state = "III"
+            self.region[page.index] = state
+            if state in ("II", "appendix", "III") and file_index >= 0:
+                self.file_of_page[page.index] = file_index
+        self.file_count = file_index + 1
+
+    # -- chosen options (C1) ------------------------------------------------------------------
+    def resolve_choices(self) -> None:
+        """Inline chosen values first; then, per page, each chosen-value line goes to the one open
+        label whose option list holds it. Labels sharing a list compete: assign only when every
+        competitor receives the same value (P4)."""
+        for page in self.pages:
+            open_hits: list[tuple[LabelHit, LabelDef]] = []
+            for hit in page.hits:
+                label = self.defs_of(hit, page)
+                if label is None or label.type != "C1" or not label.options:
+                    continue
+                inline = hit.value if hit.value is not None else hit.before
+                if inline:
+                    chosen = chosen_option(inline, self.cat)
+                    if chosen and label.options in chosen[1]:
+                        text = printed_option(chosen[0], label.options, self.cat)
+                        first = hit.value_first if hit.value_first is not None else hit.first
+                        self.values[id(hit)] = Value(text, first, hit.value_last or first)
+                        continue
+                open_hits.append((hit, label))
+            chunks = [c for c in page.chunks if c.kind == "c1" and not c.used and c.c1]
+            self._assign_choices(page, open_hits, chunks)
+
+    def _assign_choices(self, page: Page, open_hits: list[tuple[LabelHit, LabelDef]], chunks: list[Chunk]) -> None:
+        # components of labels and chunks linked by a shared option list
+        remaining_hits = list(open_hits)
+        remaining_chunks = list(chunks)
+        while remaining_hits:
+            seed_hit, seed_label = remaining_hits.pop(0)
+            comp_hits = [(seed_hit, seed_label)]
+            comp_chunks: list[Chunk] = []
+            changed = True
+            while changed:
+                changed = False
+                for chunk in list(remaining_chunks):
+                    assert chunk.c1 is not None
+                    if any(label.options in chunk.c1[1] for _, label in comp_hits):
+                        comp_chunks.append(chunk)
+                        remaining_chunks.remove(chunk)
+                        changed = True
+                for hit, label in list(remaining_hits):
+                    if any(label.options in c.c1[1] for c in comp_chunks if c.c1):
+                        comp_hits.append((hit, label))
+                        remaining_hits.remove((hit, label))
+                        changed = True
+            if not comp_chunks:
+                continue
+            values = {c.c1[0] for c in comp_chunks if c.c1}
+            fits = all(all(label.options in c.c1[1] for c in comp_chunks if c.c1) for _, label in comp_hits)
+            if fits and (len(comp_hits) == len(comp_chunks) == 1 or (len(comp_hits) == len(comp_chunks) and len(values) == 1)):
+                for (hit, label), chunk in zip(comp_hits, comp_chunks, strict=True):
+                    assert chunk.c1 is not None
+                    text = printed_option(chunk.c1[0], label.options or "", self.cat)
+                    self.values[id(hit)] = Value(text, chunk.first, chunk.last)
+                    chunk.used = True
+            else:
+                for hit, label in comp_hits:
+                    cands = [printed_option(c.c1[0], label.options or "", self.cat) for c in comp_chunks if c.c1]
+                    hit_candidates = [c for c in cands if c]
+                    self.pending_choice(hit, hit_candidates)
+
+    def pending_choice(self, hit: LabelHit, candidates: list[str]) -> None:
+        self._pending = getattr(self, "_pending", {})
+        self._pending[id(hit)] = candidates
+
+    def choice_candidates(self, hit: LabelHit) -> list[str]:
+        return getattr(self, "_pending", {}).get(id(hit), [])
+
+    def value_of(self, hit: LabelHit, page: Page) -> Value | None:
+        """The value a label's own line(s) give, or the chosen option assigned to it."""
+        if id(hit) in self.values:
+            return self.values[id(hit)]
+        label = self.defs_of(hit, page)
+        if label is not None and label.type in ("C1", "CM"):
+            return None
+        return self.inline(hit)
+
+    # -- cover --------------------------------------------------------------------------------
+    def cover(self) -> None:
+        cover_pages = [p for p in self.pages if self.region.get(p.index) == "cover"]
+        if not cover_pages and self.pages:
+            cover_pages = [self.pages[0]]
+        body = self.lines[: self.body_end]
+        out = self.out
+        for index, line in enumerate(body):
+            match = _KIND.search(line)
+            if match:
+                out.set("/assessment/kind", Value(match.group(1), index, index))
+                break
+        for index, line in enumerate(body):
+            match = _VERSION.search(line)
+            if match:
+                out.set("/assessment/form_version", Value(match.group(1).strip(), index, index))
+                break
+        free = [c for p in cover_pages for c in p.chunks if c.kind == "free" and not c.used]
+        counts = [c for p in cover_pages for c in p.chunks if c.kind == "count"]
+        hits = {self.key(h, p): h for p in cover_pages for h in p.hits}
+        # number and title
+        for chunk in free:
+            match = _NUMBER_TITLE.match(chunk.text) if chunk.single_line else None
+            if match and not _KIND.search(chunk.text):
+                out.set("/assessment/number", Value(match.group("number"), chunk.first, chunk.first))
+                out.set("/assessment/title", Value(match.group("title").strip(), chunk.first, chunk.first))
+                chunk.used = True
+                break
+        else:
+            for key, path in (("assessment.title", "/assessment/title"), ("assessment.number", "/assessment/number")):
+                hit = hits.get(key)
+                if hit is not None and self.inline(hit):
+                    out.set(path, self.inline(hit))
+            if out.get("/assessment/title") is None:
+                titles = [c for c in free if c.text.endswith("評価書") and not _KIND.search(c.text) and len(c.text) <= 80]
+                if len(titles) == 1:
+                    out.set("/assessment/title", Value(titles[0].text, titles[0].first, titles[0].last))
+                    titles[0].used = True
+                elif titles:
+                    out.abstain("/assessment/title", [t.text for t in titles], "several title-like lines on the cover")
+            if out.get("/assessment/number") is None and "assessment.number" in hits:
+                numbers = [c for c in counts if re.fullmatch(r"[0-9０-９]{1,4}", c.text)]
+                if len(numbers) == 1:
+                    out.set("/assessment/number", Value(numbers[0].text, numbers[0].first, numbers[0].last))
+                elif numbers:
+                    out.abstain("/assessment/number", [c.text for c in numbers], "several bare numbers on the cover")
+        if out.get("/assessment/kind") is None:
+            title = out.get("/assessment/title") or ""
+            for kind in _KINDS:
+                if title.endswith(kind):
+                    out.set("/assessment/kind", Value(kind, *self.out.provenance["/assessment/title"]["lines"]))
+                    self.out.provenance["/assessment/kind"] = dict(self.out.provenance["/assessment/title"])
+                    break
+        # organisation
+        hit = hits.get("assessment.organization")
+        if hit is not None and self.inline(hit):
+            out.set("/assessment/organization", self.inline(hit))
+        else:
+            orgs = [c for c in free if c.single_line and len(c.text) <= 30 and _ORG_END.search(c.text)
+                    and "。" not in c.text and not c.used]
+            if len(orgs) == 1:
+                out.set("/assessment/organization", Value(orgs[0].text, orgs[0].first, orgs[0].last))
+                orgs[0].used = True
+            elif orgs:
+                out.abstain("/assessment/organization", [c.text for c in orgs], "several body names on the cover")
+        # publication date
+        hit = hits.get("assessment.published")
+        date_chunks = [c for c in free if c.single_line and _DATE_ONLY.match(c.text)]
+        value = self.inline(hit) if hit is not None else None
+        if value is None and hit is not None:
+            if len(date_chunks) == 1:
+                value = Value(date_chunks[0].text, date_chunks[0].first, date_chunks[0].last)
+            elif date_chunks:
+                out.abstain("/assessment/published", [c.text for c in date_chunks], "several dates on the cover")
+        if value is not None:
+            iso = to_iso_date(value.text)
+            if iso:
+                out.set("/assessment/published", Value(iso, value.first, value.last))
+            else:
+                out.abstain("/assessment/published", [value.text], "publication date is not a full date")
+        # declaration and special notes
+        hit = hits.get("declaration")
+        if hit is not None:
+            value = self.inline(hit)
+            if value is None:
+                texts = [c for c in free if "宣言する" in c.text and not c.used]
+                if len(texts) == 1:
+                    value = Value(texts[0].text, texts[0].first, texts[0].last)
+            out.set("/declaration", value)
+        hit = hits.get("special_notes")
+        if hit is not None:
+            out.set("/special_notes", self.inline(hit))
+        else:
+            for chunk in free:
+                match = re.match(r"^特記事項[ \u3000]+(\S.*)$", chunk.text)
+                if match and chunk.single_line:
+                    out.set("/special_notes", Value(match.group(1), chunk.first, chunk.first))
+
+    # -- document-level fields ----------------------------------------------------------------
+    DOC_KEYS = {
+        "business_name", "business_description", "target_population", "file_names_listed",
+        "mynumber_legal_basis", "info_network_linkage", "info_network_legal_basis", "department",
+        "department_head_title", "other_assessing_bodies", "file_reasons.necessity", "file_reasons.benefits",
+        "disclosure.contact", "disclosure.method", "disclosure.special_procedure", "disclosure.register_omission",
+        "disclosure.fee", "disclosure.register_published", "inquiry.contact", "inquiry.handling",
+        "procedure.threshold_result", "procedure.date",
+    }
+
+    def document_fields(self) -> None:
+        found: dict[str, list[tuple[Value | None, LabelHit, Page]]] = {}
+        for page in self.pages:
+            if self.region.get(page.index) in ("cover", "toc"):
+                continue
+            for hit in page.hits:
+                key = self.key(hit, page)
+                if key in self.DOC_KEYS:
+                    found.setdefault(key, []).append((self.value_of(hit, page), hit, page))
+        for key, entries in found.items():
+            path = "/" + key.replace(".", "/")
+            if key == "procedure.date":
+                path = "/procedure/dates"
+                dates = [v for v, _, _ in entries if v is not None]
+                for i, value in enumerate(dates):
+                    iso = to_iso_date(value.text)
+                    self.out.set(f"{path}/{i}", Value(iso or value.text, value.first, value.last))
+                continue
+            values = [v for v, _, _ in entries if v is not None]
+            distinct = {key_form(str(v.text)) for v in values}
+            if len(distinct) == 1:
+                self.out.set(path, values[0])
+            elif len(distinct) > 1:
+                self.out.abstain(path, [v.text for v in values], "the label appears more than once with different values")
+            else:
+                hit, page = entries[0][1], entries[0][2]
+                candidates = self.choice_candidates(hit)
+                if key == "business_name" and len(entries) == 1:
+                    chunk = self.next_short_value(page, hit)
+                    if chunk is not None:
+                        chunk.used = True
+                        self.out.set(path, Value(chunk.text, chunk.first, chunk.last))
+                        continue
+                if candidates:
+                    self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+
+    def next_short_value(self, page: Page, hit: LabelHit) -> Chunk | None:
+        """The value printed in the first non-label block after a label (a one-line value in a
+        block of its own, the layout of short cells such as 事務の名称 and ファイル名)."""
+        blocks_with_hits = {h.block for h in page.hits}
+        by_block: dict[int, list[Chunk]] = {}
+        for chunk in page.chunks:
+            by_block.setdefault(chunk.block, []).append(chunk)
+        block = hit.block + 1
+        last_block = max([c.block for c in page.chunks] + [h.block for h in page.hits] + [0])
+        while block <= last_block:
+            chunks = by_block.get(block, [])
+            if chunks:
+                if block in blocks_with_hits:
+                    return None
+                free = [c for c in chunks if c.kind == "free"]
+                if len(chunks) == 1 and len(free) == 1 and free[0].single_line and not free[0].used:
+                    text = free[0].text
+                    if len(text) <= 60 and "。" not in text and not _DATE_ONLY.match(text):
+                        return free[0]
+                return None
+            if block not in blocks_with_hits:
+                block += 1
+                continue
+            # a block holding only labels: skip it
+            block += 1
+        return None
+
+    # -- systems ------------------------------------------------------------------------------
+    def systems(self) -> None:
+        """Ⅰ2 システムN: a name line belongs to the システムN heading right before it, or to
+        システム1 right after the Ⅰ2 heading; one left over with システム1 missing is システム1."""
+        numbered: dict[int, tuple[Value, LabelHit, Page]] = {}
+        unnumbered: list[tuple[Value, LabelHit, Page]] = []
+        for page in self.pages:
+            if self.region.get(page.index) not in ("I",):
+                continue
+            ordered = sorted(page.hits, key=lambda h: h.first)
+            for position, hit in enumerate(ordered):
+                if self.key(hit, page) != "system.name":
+                    continue
+                value = self.inline(hit)
+                if value is None:
+                    continue
+                previous = ordered[position - 1] if position > 0 else None
+                number = None
+                if previous is not None and self._adjacent(previous, hit):
+                    if previous.group and previous.group[0] == "システム" and not previous.group_range:
+                        number = previous.group[1]
+                    elif self.key(previous, page) == "heading.systems":
+                        number = 1
+                if number is None or number in numbered:
+                    unnumbered.append((value, hit, page))
+                else:
+                    numbered[number] = (value, hit, page)
+        if len(unnumbered) == 1 and 1 not in numbered:
+            numbered[1] = unnumbered.pop()
+        ordered_values = [numbered[n] for n in sorted(numbered)] + unnumbered
+        for i, (value, _hit, _page) in enumerate(ordered_values):
+            self.out.set(f"/systems/{i}", value)
+            self.out.set(f"/systems_detail/{i}/name", value)
+        if unnumbered:
+            self.out.abstain("/systems_detail", [v.text for v, _, _ in unnumbered],
+                             "system names whose システムN heading could not be paired; listed after the numbered ones")
+
+    def _adjacent(self, first: LabelHit, second: LabelHit) -> bool:
+        """Only blank lines between two hits."""
+        return all(not self.lines[i].strip() for i in range(first.last + 1, second.first))
+
+    # -- files --------------------------------------------------------------------------------
+    def files(self) -> None:
+        count = self.file_count
+        if count == 0 and any(self.key(h, p) and (self.key(h, p) or "").startswith(("file.", "entrustment."))
+                              for p in self.pages for h in p.hits):
+            count = 1
+            for page in self.pages:
+                if self.region.get(page.index) not in ("cover", "toc", "I"):
+                    self.file_of_page[page.index] = 0
+        for index in range(count):
+            pages = [p for p in self.pages if self.file_of_page.get(p.index) == index]
+            FileReader(self, index, pages).run()
+
+    # -- change history -----------------------------------------------------------------------
+    def changes(self) -> None:
+        if self.cut is None:
+            return
+        try:
+            rows = parse_change_rows(self.lines[self.cut:], self.cut + 1)
+        except Exception:  # noqa: BLE001 - the history is secondary: never lose the record over it
+            self.out.abstain("/changes", [], "the change history could not be parsed")
+            return
+        self.out.record["changes"] = rows
+        for i, row in enumerate(rows):
+            span = row.get("lines")
+            if span:
+                self.out.provenance[f"/changes/{i}"] = {"lines": list(span)}
+
+
+class FileReader:
+    """One 特定個人情報ファイル: Ⅱ fields, 委託事項, 提供先/移転先, Ⅲ answers."""
+
+    SIMPLE = {
+        "file.file_type", "file.subject_count", "file.subject_scope", "file.subject_scope_necessity",
+        "file.record_item_count", "file.record_items_validity", "file.record_items_ref", "file.retention_start",
+        "file.responsible_department", "file.acquisition_timing", "file.acquisition_validity",
+        "file.notice_to_subject", "file.purpose", "file.purpose_change_validity", "file.user_departments",
+        "file.user_count", "file.usage", "file.usage_matching", "file.usage_statistics", "file.usage_decisions",
+        "file.use_start", "file.entrustment", "file.storage", "file.retention_period",
+        "file.retention_period_validity", "file.deletion_method", "file.remarks",
+    }
+
+    def __init__(self, ex: Extractor, index: int, pages: list[Page]) -> None:
+        self.ex = ex
+        self.index = index
+        self.pages = pages
+        self.base = f"/files/{index}"
+        ex.out.record["files"].append(_empty_file())
+
+    def hits(self, *keys: str, region: str | None = None) -> list[tuple[LabelHit, Page]]:
+        out = []
+        for page in self.pages:
+            if region and self.ex.region.get(page.index) != region:
+                continue
+            for hit in sorted(page.hits, key=lambda h: h.first):
+                if self.ex.key(hit, page) in keys:
+                    out.append((hit, page))
+        return out
+
+    def run(self) -> None:
+        self.name()
+        self.simple_fields()
+        self.record_items_appendix()
+        self.entrustments()
+        self.flows()
+        self.risk()
+
+    def name(self) -> None:
+        ex = self.ex
+        for hit, page in self.hits("file.name", region="II"):
+            value = ex.inline(hit)
+            if value is None:
+                chunk = ex.next_short_value(page, hit)
+                if chunk is not None:
+                    chunk.used = True
+                    value = Value(chunk.text, chunk.first, chunk.last)
+            if value is not None:
+                ex.out.set(f"{self.base}/name", value)
+            else:
+                ex.out.abstain(f"{self.base}/name", [], "no value next to Ⅱ１ 特定個人情報ファイル名")
+            break
+        for hit, page in self.hits("file.name", region="III"):
+            value = ex.inline(hit)
+            if value is None:
+                chunk = ex.next_short_value(page, hit)
+                if chunk is not None:
+                    chunk.used = True
+                    value = Value(chunk.text, chunk.first, chunk.last)
+            ex.out.set(f"{self.base}/risk/file_name", value)
+            break
+
+    def simple_fields(self) -> None:
+        ex = self.ex
+        found: dict[str, list[tuple[Value | None, LabelHit]]] = {}
+        for page in self.pages:
+            if ex.region.get(page.index) != "II":
+                continue
+            for hit in page.hits:
+                key = ex.key(hit, page)
+                if key in self.SIMPLE:
+                    found.setdefault(key, []).append((ex.value_of(hit, page), hit))
+        for key, entries in found.items():
+            path = f"{self.base}/{key.split('.', 1)[1]}"
+            values = [v for v, _ in entries if v is not None]
+            distinct = {key_form(str(v.text)) for v in values}
+            if len(distinct) == 1 and len(values) == len(entries):
+                value = values[0]
+                if key == "file.use_start":
+                    iso = to_iso_date(value.text)
+                    if iso:
+                        value = Value(iso, value.first, value.last)
+                ex.out.set(path, value)
+            elif len(distinct) >= 1:
+                ex.out.abstain(path, [v.text for v in values], "the label appears more than once with different values")
+            else:
+                candidates = [c for _, h in entries for c in ex.choice_candidates(h)]
+                if candidates:
+                    ex.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+        self.checkboxes("file.record_categories", f"{self.base}/record_categories", "O-KIROKU")
+        self.checkboxes("file.sources", f"{self.base}/sources", "O-NYUSHUMOTO")
+        self.checkboxes("file.acquisition_methods", f"{self.base}/acquisition_methods", "O-NYUSHU")
+        # the 委託 count printed as （ N ）件 or as a bare number on the 委託 page
+        if ex.out.get(f"{self.base}/entrustment") == "委託する":
+            count = self.count_on_pages("file.entrustment")
+            if count is not None:
+                ex.out.set(f"{self.base}/entrustment_count", Value(int(count.text), count.first, count.last))
+
+    def count_on_pages(self, key: str) -> Value | None:
+        pages = {p.index for _, p in self.hits(key)}
+        counts = [c for p in self.pages if p.index in pages for c in p.chunks
+                  if c.kind == "count" and "○" not in c.text and "〇" not in c.text]
+        numbers = {unicodedata.normalize("NFKC", re.sub(r"\D", "", unicodedata.normalize("NFKC", c.text))) for c in counts}
+        if len(numbers) == 1 and counts:
+            return Value(numbers.pop(), counts[0].first, counts[0].last)
+        return None
+
+    def checkboxes(self, key: str, path: str, list_id: str) -> Value | None:
+        """Checked options of a checkbox field, when certain (P3): from the label's own line(s), or
+        from its page when that page holds no other grid sharing these options."""
+        ex = self.ex
+        entries = self.hits(key)
+        if len(entries) != 1:
+            return None
+        hit, page = entries[0]
+        options = ex.cat.option_key_forms(list_id)
+        inline = hit.value if hit.value is not None else None
+        scans = []
+        if inline:
+            scans.append(scan_boxes(tokenize(inline)))
+        if scans and all(b.checked is not None for b in scans[0].boxes) and scans[0].boxes:
+            scan = scans[0]
+        else:
+            others = [h for h in page.hits if h is not hit and (d := ex.defs_of(h, page)) is not None
+                      and d.type == "CM" and d.options and ex.cat.option_key_forms(d.options) & options]
+            foreign = set()
+            boxes = []
+            orphans = 0
+            for chunk in page.chunks:
+                if chunk.kind != "box" or not chunk.tokens:
+                    continue
+                chunk_scan = scan_boxes(chunk.tokens)
+                boxes.extend(chunk_scan.boxes)
+                orphans += chunk_scan.orphan_marks
+                foreign |= {b.option for b in chunk_scan.boxes} - options
+            if others or foreign:
+                if boxes:
+                    ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
+                                   "checkbox marks detached from labels; other grids share the page")
+                return None
+            scan = BoxScan(boxes, orphans, 0, [])
+        unknown = [b for b in scan.boxes if b.checked is None]
+        checked = [b for b in scan.boxes if b.checked]
+        if unknown:
+            if scan.orphan_marks == 0:
+                pass  # no mark left to give: the detached boxes are unchecked
+            elif scan.orphan_marks == len(unknown):
+                checked = checked + unknown
+            else:
+                ex.out.abstain(path, [_printed_cm(b.option, list_id, ex.cat) for b in unknown],
+                               f"checkbox marks detached from labels: {scan.orphan_marks} marks for {len(unknown)} boxes")
+                return None
+        if not scan.boxes:
+            return None
+        names = []
+        other = None
+        for box in checked:
+            name = _printed_cm(box.option, list_id, ex.cat)
+            if name not in names:
+                names.append(name)
+            if box.detail and name == "その他":
+                other = box.detail
+        value = Value(names, hit.first, hit.value_last or hit.last)
+        ex.out.set(path, value)
+        if other:
+            ex.out.set(path + "_other", Value(other, hit.first, hit.last))
+        return value
+
+    def record_items_appendix(self) -> None:
+        ex = self.ex
+        pages = [p for p in self.pages if ex.region.get(p.index) == "appendix"]
+        texts = [c for p in pages for c in p.chunks if c.kind == "free" and not c.used]
+        if not texts:
+            return
+        longest = max(texts, key=lambda c: c.last - c.first)
+        items = [c for c in texts if c is longest or re.match(r"^[0-9０-９]+[.．]", c.text)]
+        if items:
+            value = "".join(c.text for c in items)
+            ex.out.set(f"{self.base}/record_items_appendix", Value(value, min(c.first for c in items), max(c.last for c in items)))
+
+    # -- 委託 ---------------------------------------------------------------------------------
+    ENTRUSTMENT_KEYS = (
+        "content", "file_scope", "scope_subject_count", "scope_subject_range", "scope_validity", "handlers",
+        "delivery_methods", "contractor_disclosure", "contractor", "subcontract", "subcontract_permission",
+        "subcontract_items",
+    )
+
+    def entrustments(self) -> None:
+        ex = self.ex
+        if ex.out.get(f"{self.base}/entrustment") == "委託しない":
+            return
+        heads = [(h, p) for p in self.pages for h in p.hits if h.group and h.group[0] == "委託事項" and not h.group_range]
+        numbers = sorted({h.group[1] for h, _ in heads if h.group})
+        stated = ex.out.get(f"{self.base}/entrustment_count")
+        contents = self.hits("entrustment.content")
+        total = max([stated or 0, numbers[-1] if numbers else 0, len(contents)])
+        if total == 0:
+            return
+        if stated is not None and stated != total:
+            ex.out.abstain(f"{self.base}/entrustments", [stated, total], "委託 count disagrees with the 委託事項 found")
+        base = f"{self.base}/entrustments"
+        ex.out.record["files"][self.index]["entrustments"] = [_empty_entrustment() for _ in range(total)]
+        # titles printed on the heading line
+        for hit, _page in heads:
+            assert hit.group is not None
+            if hit.value and 1 <= hit.group[1] <= total:
+                ex.out.set(f"{base}/{hit.group[1] - 1}/title", ex.inline(hit))
+        for key in self.ENTRUSTMENT_KEYS:
+            self.distribute(f"entrustment.{key}", key, base, total, heads)
+        self.company_names(base, total)
+        self.bare_titles(base, total, heads)
+
+    def distribute(self, full_key: str, field_name: str, base: str, total: int,
+                   heads: list[tuple[LabelHit, Page]]) -> None:
+        """Give the i-th occurrence of a label (pages in order) to instance i. Inside one page the
+        order is unknown: several occurrences there take their values only when these agree, or
+        (for ①, printed right under its heading) when the heading is adjacent."""
+        ex = self.ex
+        entries = self.hits(full_key)
+        if not entries:
+            return
+        if len(entries) != total:
+            values = [v.text for h, p in entries if (v := ex.value_of(h, p)) is not None]
+            if values:
+                for i in range(total):
+                    ex.out.abstain(f"{base}/{i}/{field_name}", values,
+                                   f"{len(entries)} labels for {total} instances")
+            return
+        position = 0
+        by_page: dict[int, list[tuple[LabelHit, Page]]] = {}
+        order: list[int] = []
+        for hit, page in entries:
+            if page.index not in by_page:
+                order.append(page.index)
+            by_page.setdefault(page.index, []).append((hit, page))
+        for page_index in order:
+            group = by_page[page_index]
+            slots = list(range(position, position + len(group)))
+            position += len(group)
+            values = [ex.value_of(h, p) for h, p in group]
+            if len(group) == 1:
+                self._put(f"{base}/{slots[0]}/{field_name}", values[0], group[0][0])
+                continue
+            texts = {key_form(str(v.text)) for v in values if v is not None}
+            if len(texts) == 1 and all(v is not None for v in values):
+                for slot, value in zip(slots, values, strict=True):
+                    ex.out.set(f"{base}/{slot}/{field_name}", value)
+                continue
+            if len(texts) == 0:
+                continue
+            # ① right under its own heading
+            assigned: dict[int, int] = {}
+            if field_name == "content":
+                for g_index, (hit, page) in enumerate(group):
+                    for head, head_page in heads:
+                        if head_page is page and head.group and head.last < hit.first and ex._adjacent(head, hit):
+                            number = head.group[1] - 1
+                            if number in slots and number not in assigned.values():
+                                assigned[g_index] = number
+                left_slots = [s for s in slots if s not in assigned.values()]
+                left_items = [g for g in range(len(group)) if g not in assigned]
+                if len(left_slots) == 1 and len(left_items) == 1:
+                    assigned[left_items[0]] = left_slots[0]
+            for g_index, slot in assigned.items():
+                ex.out.set(f"{base}/{slot}/{field_name}", values[g_index])
+            for slot in slots:
+                if slot not in assigned.values():
+                    ex.out.abstain(f"{base}/{slot}/{field_name}", [v.text for v in values if v is not None],
+                                   "one page holds this field of several instances; which is which is not printed")
+
+    def _put(self, path: str, value: Value | None, hit: LabelHit) -> None:
+        if value is not None:
+            self.ex.out.set(path, value)
+        else:
+            candidates = self.ex.choice_candidates(hit)
+            if candidates:
+                self.ex.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+
+    def company_names(self, base: str, total: int) -> None:
+        """③委託先名 standing alone: the one company-like line on its page (when only one
+        委託先名 label there lacks a value)."""
+        ex = self.ex
+        entries = self.hits("entrustment.contractor")
+        if len(entries) != total:
+            return
+        for slot, (hit, page) in enumerate(entries):
+            if ex.value_of(hit, page) is not None or ex.out.get(f"{base}/{slot}/contractor"):
+                continue
+            open_here = [h for h, p in entries if p is page and ex.value_of(h, p) is None]
+            names = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
+                     and _COMPANY.search(c.text) and "。" not in c.text and len(c.text) <= 60]
+            if len(open_here) == 1 and len(names) == 1:
+                names[0].used = True
+                ex.out.set(f"{base}/{slot}/contractor", Value(names[0].text, names[0].first, names[0].last))
+            elif names:
+                ex.out.abstain(f"{base}/{slot}/contractor", [c.text for c in names],
+                               "委託先名 printed apart from its label; several candidates")
+
+    def bare_titles(self, base: str, total: int, heads: list[tuple[LabelHit, Page]]) -> None:
+        """A 委託事項N heading without its title: the one short unlabelled line left on its page."""
+        ex = self.ex
+        for hit, page in heads:
+            assert hit.group is not None
+            number = hit.group[1]
+            if not 1 <= number <= total or ex.out.get(f"{base}/{number - 1}/title"):
+                continue
+            bare_heads = [h for h, p in heads if p is page and not h.value]
+            candidates = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
+                          and "。" not in c.text and len(c.text) <= 80 and not _DATE_ONLY.match(c.text)
+                          and not _COMPANY.search(c.text)]
+            if len(bare_heads) == 1 and len(candidates) == 1:
+                candidates[0].used = True
+                ex.out.set(f"{base}/{number - 1}/title", Value(candidates[0].text, candidates[0].first, candidates[0].last))
+            elif candidates:
+                ex.out.abstain(f"{base}/{number - 1}/title", [c.text for c in candidates],
+                               "委託事項 title printed apart from its heading; several candidates")
+
+    # -- 提供・移転 ------------------------------------------------------------------------------
+    FLOW_FIELDS = ("legal_basis", "purpose", "information", "subject_count", "subject_scope", "timing")
+
+    def flows(self) -> None:
+        ex = self.ex
+        heads: dict[str, list[tuple[LabelHit, Page]]] = {"提供先": [], "移転先": []}
+        for page in self.pages:
+            for hit in page.hits:
+                if hit.group and hit.group[0] in heads and not hit.group_range:
+                    heads[hit.group[0]].append((hit, page))
+        flow_pages = {p.index for lst in heads.values() for _, p in lst}
+        flow_pages |= {p.index for h, p in self.hits("file.provision_flags")}
+        kinds = {"提供先": "provisions", "移転先": "transfers"}
+        instances: dict[str, list[tuple[LabelHit, Page]]] = {}
+        for head, kind in kinds.items():
+            filled = [(h, p) for h, p in heads[head] if h.value]
+            filled.sort(key=lambda hp: hp[0].group[1] if hp[0].group else 0)
+            instances[kind] = filled
+            ex.out.record["files"][self.index][kind] = [_empty_flow() for _ in filled]
+            for i, (hit, _page) in enumerate(filled):
+                ex.out.set(f"{self.base}/{kind}/{i}/recipient", ex.inline(hit))
+        self.provision_flag(instances)
+        # fields: a label names its kind (②提供先における用途) or is shared (①法令上の根拠, ⑦時期・頻度)
+        for kind, prefix in (("provisions", "provision"), ("transfers", "transfer")):
+            total = len(instances[kind])
+            if total == 0:
+                continue
+            for field_name in ("purpose", "information", "subject_count", "subject_scope"):
+                self.distribute(f"{prefix}.{field_name}", field_name, f"{self.base}/{kind}", total, [])
+            methods_key = f"{prefix}.methods"
+            if total == 1 and len(self.hits(methods_key)) == 1:
+                self.checkboxes(methods_key, f"{self.base}/{kind}/0/methods", "O-TEIKYO" if prefix == "provision" else "O-ITEN")
+        for field_name in ("legal_basis", "timing"):
+            self.shared_flow_field(field_name, instances)
+
+    def shared_flow_field(self, field_name: str, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
+        """①法令上の根拠 and ⑦時期・頻度 print the same label for 提供先 and 移転先: a page's
+        occurrences belong to a kind only when the page holds labels of that kind alone."""
+        ex = self.ex
+        entries = self.hits(f"flow.{field_name}")
+        by_kind: dict[str, list[tuple[LabelHit, Page]]] = {"provisions": [], "transfers": []}
+        ambiguous: list[tuple[LabelHit, Page]] = []
+        for hit, page in entries:
+            kinds = set()
+            for other in page.hits:
+                key = ex.key(other, page) or ""
+                if key.startswith("provision.") or (other.group and other.group[0] == "提供先"):
+                    kinds.add("provisions")
+                if key.startswith("transfer.") or (other.group and other.group[0] == "移転先"):
+                    kinds.add("transfers")
+            if len(kinds) == 1:
+                by_kind[kinds.pop()].append((hit, page))
+            else:
+                ambiguous.append((hit, page))
+        for kind, hits in by_kind.items():
+            total = len(instances[kind])
+            if total and len(hits) == total and not ambiguous:
+                for slot, (hit, page) in enumerate(hits):
+                    self._put(f"{self.base}/{kind}/{slot}/{field_name}", ex.value_of(hit, page), hit)
+        if ambiguous:
+            values = [v.text for h, p in ambiguous if (v := ex.value_of(h, p)) is not None]
+            for kind in ("provisions", "transfers"):
+                for slot in range(len(instances[kind])):
+                    ex.out.abstain(f"{self.base}/{kind}/{slot}/{field_name}", values,
+                                   "提供先 and 移転先 share this label on one page; the owner of each value is not printed")
+
+    def provision_flag(self, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
+        """提供・移転の有無 (provision part): a filled 提供先 or a certain mark says 提供を行っている; a
+        certain 行っていない, or no recipients at all with Ⅲ5 提供・移転しない marked, says 行っていない."""
+        ex = self.ex
+        entries = self.hits("file.provision_flags")
+        path = f"{self.base}/provision"
+        boxes = []
+        if entries:
+            hit, page = entries[0]
+            for chunk in page.chunks:
+                if chunk.kind == "box" and chunk.tokens:
+                    boxes.extend(scan_boxes(chunk.tokens).boxes)
+            if hit.value:
+                boxes.extend(scan_boxes(tokenize(hit.value)).boxes)
+        state = {b.option: b.checked for b in boxes if b.option in ("提供を行っている", "移転を行っている", "行っていない")}
+        anchor = entries[0][0] if entries else None
+        span = (anchor.first, anchor.last) if anchor else (0, 0)
+        if instances["provisions"]:
+            first = instances["provisions"][0][0]
+            ex.out.set(path, Value("提供を行っている", first.first, first.last))
+            ex.out.set(f"{self.base}/provision_count", Value(len(instances["provisions"]), first.first, first.last))
+        elif state.get("提供を行っている") is True:
+            ex.out.set(path, Value("提供を行っている", *span))
+        elif state.get("行っていない") is True:
+            ex.out.set(path, Value("行っていない", *span))
+        elif not instances["transfers"] and state.get("提供を行っている") is not True and self.flag_checked("提供・移転しない"):
+            ex.out.set(path, Value("行っていない", *span))
+        elif entries:
+            ex.out.abstain(path, sorted(o for o, c in state.items() if c is not False),
+                           "提供・移転の有無 marks detached from their boxes")
+        if instances["transfers"]:
+            first = instances["transfers"][0][0]
+            ex.out.set(f"{self.base}/transfer", Value("移転を行っている", first.first, first.last))
+            ex.out.set(f"{self.base}/transfer_count", Value(len(instances["transfers"]), first.first, first.last))
+
+    def flag_checked(self, option: str) -> bool:
+        form = key_form(option)
+        for page in self.pages:
+            for chunk in page.chunks:
+                if chunk.kind == "box" and chunk.tokens:
+                    for box in scan_boxes(chunk.tokens).boxes:
+                        if box.option == form and box.checked is True:
+                            return True
+        return False
+
+    # -- Ⅲ ------------------------------------------------------------------------------------
+    def risk(self) -> None:
+        ex = self.ex
+        found: dict[str, list[tuple[Value | None, LabelHit]]] = {}
+        for page in self.pages:
+            for hit in page.hits:
+                key = ex.key(hit, page) or ""
+                if key.startswith("risk.") and key != "risk.sufficient":
+                    found.setdefault(key, []).append((ex.value_of(hit, page), hit))
+        for key, entries in found.items():
+            path = f"{self.base}/" + key.replace(".", "/")
+            values = [v for v, _ in entries if v is not None]
+            if len(values) == len(entries) and len({v.text for v in values}) == 1:
+                ex.out.set(path, values[0])
+            else:
+                candidates = [c for _, h in entries for c in ex.choice_candidates(h)] + [v.text for v in values]
+                if candidates:
+                    ex.out.abstain(path, candidates, "chosen value not tied to this label with certainty")
+        for flag, name in (("委託しない", "entrustment/not_entrusted"), ("提供・移転しない", "transfer/none"),
+                           ("接続しない（入手）", "network/no_acquire"), ("接続しない（提供）", "network/no_provide")):
+            if self.flag_checked(flag):
+                for page in self.pages:
+                    for chunk in page.chunks:
+                        if chunk.kind == "box" and any(b.option == key_form(flag) and b.checked for b in scan_boxes(chunk.tokens).boxes):
+                            ex.out.set(f"{self.base}/risk/{name}", Value(True, chunk.first, chunk.last))
+                            break
+
+
+def _printed_cm(form: str, list_id: str, cat: Catalogue) -> str:
+    return printed_option(form, list_id, cat) or form
+
+
+def _empty_record(source: str) -> dict[str, Any]:
+    return {
+        "source": source,
+        "assessment": {k: None for k in ("number", "title", "kind", "form_version", "organization", "published")},
+        "business_name": None,
+        "systems": [],
+        "mynumber_legal_basis": None,
+        "info_network_linkage": None,
+        "info_network_legal_basis": None,
+        "department": None,
+        "files": [],
+    }
+
+
+def _empty_file() -> dict[str, Any]:
+    return {
+        "name": None, "file_type": None, "subject_count": None, "record_item_count": None,
+        "retention_start": None, "entrustment": None, "entrustments": [], "provision": None,
+        "provisions": [], "transfers": [],
+    }
+
+
+def _empty_entrustment() -> dict[str, Any]:
+    return {k: None for k in ("title", "content", "contractor", "handlers", "subcontract", "subcontract_items")}
+
+
+def _empty_flow() -> dict[str, Any]:
+    return {k: None for k in ("recipient", "legal_basis", "purpose", "information", "methods", "methods_other", "timing")}
+
+
+def looks_like_assessment(text: str) -> str | None:
+    """None when the text carries a marker of the form, else why not."""
+    head = text[:200000]
+    if not head.strip():
+        return "the text is empty"
+    normal = unicodedata.normalize("NFKC", head)
+    if any(unicodedata.normalize("NFKC", m) in normal for m in FORM_MARKERS):
+        return None
+    return "none of the form's markers (特定個人情報保護評価書, 特定個人情報ファイル, 評価書番号, 評価実施機関名) found"
+
+
+def extract_text(text: str, source: str) -> dict[str, Any]:
+    """Record (record-schema.md) of one assessment given as PDF-extracted text.
+
+    Raises InputError when the text is not a 特定個人情報保護評価書 at all.
+    """
+    why = looks_like_assessment(text)
+    if why is not None:
+        raise InputError(source, f"not a 特定個人情報保護評価書: {why}")
+    return Extractor(text, source).run()
+
+
+__all__ = ["extract_text", "looks_like_assessment"]

@@ -1,0 +1,328 @@
+"""Segmentation of PDF-extracted assessment text: pages, blocks, label lines and value chunks.
+
+Layout facts relied on (form-fields.md §2, P1-P6): pages stay in order and are separated by a run
+of three or more blank lines (or a form feed); blocks inside a page are separated by one blank
+line and may be shuffled; a label line starts with one ASCII space; a value may follow its label
+on the same line, precede it on the same line, or continue on the next lines of the same block.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map
+from pia_graph.extract.history import split_pages
+from pia_graph.extract.options import chosen_option, is_checkbox_line, strip_option_lists, tokenize
+
+# Group headings: 委託事項N / 提供先N / 移転先N / システムN, and range captions (…2～5) which label
+# empty sub-tables.
+_GROUP_HEAD = re.compile(r"^(委託事項|提供先|移転先|システム)(\d{1,2})(?:[～~〜\-－ー](\d{1,2}))?")
+_GROUP_TAIL = re.compile(r"^(?P<value>.*\S)\s+(?P<head>(?:提供先|移転先|委託事項)\s*\d{1,2})\s*$")
+_SECTION = re.compile(r"^[\s　]*(?P<num>[ⅠⅡⅢⅣⅤⅥⅦ])[\s　]+(?P<title>\S.*)$")
+_APPENDIX = re.compile(r"^[\s　]*[（(]別添\s*([0-9０-９])\s*[）)]\s*(?P<title>.*)$")
+_COUNT = re.compile(r"^[\s　]*[（(]?[\s　]*[○〇]?[\s　]*(?P<n>[0-9０-９]{1,3})[\s　]*[）)]?[\s　]*件?[\s　]*$")
+# Captions printed inside grids; never values.
+_CAPTIONS = {key_form(t) for t in ("・識別情報", "・連絡先等情報", "・業務関係情報", "凡例：「※」重要事項",
+                                   "＜選択肢＞", "項目一覧", "）件", "（）件")}
+
+
+@dataclass
+class LabelHit:
+    """A catalogue label found in the text, with the value printed on its own line(s), if any."""
+
+    defs: list[LabelDef]
+    form: str  # key form of the label text
+    first: int  # 0-based line index of the label's first line
+    last: int
+    page: int
+    block: int
+    value: str | None = None  # inline value (after the label) joined with continuation lines
+    value_first: int | None = None
+    value_last: int | None = None
+    before: str | None = None  # value printed before the label on the same line (P1)
+    group: tuple[str, int] | None = None  # ("委託事項", 1) for group headings
+    group_range: bool = False
+
+    @property
+    def key(self) -> str | None:
+        return self.defs[0].key if len(self.defs) == 1 else None
+
+
+@dataclass
+class Chunk:
+    """Text on a page that is not a label: a free value, a chosen option, a count or grid pieces."""
+
+    kind: str  # free | c1 | count | box
+    text: str
+    first: int
+    last: int
+    page: int
+    block: int
+    c1: tuple[str, set[str]] | None = None
+    tokens: list[tuple[str, str]] = field(default_factory=list)
+    used: bool = False
+
+    @property
+    def single_line(self) -> bool:
+        return self.first == self.last
+
+
+@dataclass
+class Section:
+    num: str
+    title: str
+    line: int
+
+
+@dataclass
+class Page:
+    index: int
+    start: int
+    end: int
+    hits: list[LabelHit] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    appendix: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def forms(self) -> set[str]:
+        return {h.form for h in self.hits}
+
+    def has(self, *keys: str) -> bool:
+        return any(any(d.key in keys for d in h.defs) for h in self.hits)
+
+
+def join_value(parts: list[str]) -> str:
+    """Join wrapped value lines without line breaks (record-schema.md), trimming each line's ends."""
+    return "".join(p.strip(" \t\u3000") for p in parts).strip()
+
+
+class Segmenter:
+    def __init__(self, lines: list[str], cat: Catalogue) -> None:
+        self.lines = lines
+        self.cat = cat
+
+    # -- label matching -------------------------------------------------------------------
+    def _match_prefix(self, form: str) -> int:
+        """Length of the longest catalogue label that ``form`` starts with (0 if none)."""
+        best = 0
+        end = 1
+        limit = min(len(form), 80)
+        while end <= limit:
+            piece = form[:end]
+            if piece in self.cat.by_text:
+                best = end
+            elif piece not in self.cat.prefixes:
+                break
+            end += 1
+        return best
+
+    def _label_at_start(self, index: int, block_end: int) -> tuple[str, int, str, int] | None:
+        """(label form, last label line, inline remainder as printed, remainder line) or None."""
+        line = self.lines[index]
+        form, index_map = key_form_with_map(line)
+        if not form:
+            return None
+        length = self._match_prefix(form)
+        if length:
+            cut = index_map[length - 1] + 1
+            rest = line[cut:]
+            if rest and not (rest[0].isspace() or rest[0] in "※[［" or not rest.strip(" \t\u3000※")):
+                # the label runs on into a longer word: not this label
+                return None
+            return form[:length], index, rest.strip(" \t\u3000※"), index
+        # a label wrapped over several lines (P5)
+        if form in self.cat.prefixes and len(form) >= 2:
+            joined = form
+            last = index
+            while last + 1 < block_end and last - index < 4:
+                nxt = self.lines[last + 1]
+                nxt_form, nxt_map = key_form_with_map(nxt)
+                if not nxt_form:
+                    break
+                candidate = joined + nxt_form
+                length = self._match_prefix(candidate)
+                if length > len(joined):
+                    consumed = length - len(joined)
+                    cut = nxt_map[consumed - 1] + 1
+                    rest = nxt[cut:].strip(" \t\u3000※")
+                    return candidate[:length], last + 1, rest, last + 1
+                if candidate in self.cat.prefixes:
+                    joined = candidate
+                    last += 1
+                    continue
+                break
+        return None
+
+    def _label_at_end(self, index: int, block_end: int) -> tuple[str, int, str] | None:
+        """A label printed after its value on one line (P1): (label form, last line, value before)."""
+        line = self.lines[index]
+        for match in re.finditer(r"[ \u3000]+", line):
+            before = line[: match.start()].strip(" \t\u3000")
+            after = line[match.end():]
+            if not before or not after.strip():
+                continue
+            form = key_form(after)
+            if form in self.cat.by_text and len(form) >= 3:
+                return form, index, before
+            if form in self.cat.prefixes and len(form) >= 4 and index + 1 < block_end:
+                candidate = form + key_form(self.lines[index + 1])
+                if candidate in self.cat.by_text:
+                    return candidate, index + 1, before
+        return None
+
+    # -- line classification --------------------------------------------------------------
+    def _chunk_kind(self, line: str) -> tuple[str, object]:
+        stripped = line.strip(" \t\u3000")
+        form = key_form(stripped)
+        if not form or form in _CAPTIONS or (len(form) == 1 and not form.isdigit()):
+            return "box", []
+        count = _COUNT.match(stripped)
+        if count and any(c.isdigit() for c in stripped):
+            return "count", None
+        chosen = chosen_option(stripped, self.cat)
+        if chosen:
+            return "c1", chosen
+        residue = key_form(re.sub(r"[\[\]]", "", strip_option_lists(stripped)))
+        if not residue:
+            return "box", []
+        tokens = tokenize(stripped)
+        if is_checkbox_line(tokens):
+            return "box", tokens
+        return "free", None
+
+    # -- pages ------------------------------------------------------------------------------
+    def pages(self, end: int) -> list[Page]:
+        pages: list[Page] = []
+        for number, (start, stop) in enumerate(split_pages(self.lines[:end])):
+            page = Page(number, start, stop)
+            self._read_page(page)
+            pages.append(page)
+        return pages
+
+    def _read_page(self, page: Page) -> None:
+        block = 0
+        index = page.start
+        while index < page.end:
+            if not self.lines[index].strip():
+                index += 1
+                continue
+            block_end = index
+            while block_end < page.end and self.lines[block_end].strip() and "\f" not in self.lines[block_end][1:]:
+                block_end += 1
+            if block_end == index:
+                block_end = index + 1
+            self._read_block(page, block, index, block_end)
+            block += 1
+            index = block_end
+
+    def _read_block(self, page: Page, block: int, start: int, end: int) -> None:
+        index = start
+        open_hit: LabelHit | None = None  # label whose value may continue on the next lines
+        free_run: list[int] = []
+
+        def flush() -> None:
+            if free_run:
+                text = join_value([self.lines[i] for i in free_run])
+                page.chunks.append(Chunk("free", text, free_run[0], free_run[-1], page.index, block))
+                free_run.clear()
+
+        while index < end:
+            raw = self.lines[index].replace("\f", "")
+            section = _SECTION.match(raw)
+            appendix = _APPENDIX.match(raw)
+            if section and not raw.startswith(" "):
+                flush()
+                page.sections.append(Section(section.group("num"), section.group("title").strip(), index))
+                open_hit = None
+                index += 1
+                continue
+            if appendix:
+                flush()
+                page.appendix.append((appendix.group(1), appendix.group("title").strip(), index))
+                open_hit = None
+                index += 1
+                continue
+            hit = self._hit(page, block, index, end)
+            if hit is not None:
+                flush()
+                page.hits.append(hit)
+                index = hit.last + 1
+                open_hit = hit
+                continue
+            kind, extra = self._chunk_kind(raw)
+            if kind == "free":
+                if open_hit is not None and open_hit.before is None and open_hit.group is None:
+                    # continuation of the label's value in the same block (P2, wrapped values)
+                    if open_hit.value_first is None:
+                        open_hit.value = raw.strip(" \t\u3000")
+                        open_hit.value_first = index
+                    else:
+                        open_hit.value = join_value([open_hit.value or "", raw])
+                    open_hit.value_last = index
+                else:
+                    free_run.append(index)
+                index += 1
+                continue
+            flush()
+            open_hit = None
+            text = raw.strip(" \t\u3000")
+            chunk = Chunk(kind, text, index, index, page.index, block)
+            if kind == "c1":
+                chunk.c1 = extra  # type: ignore[assignment]
+            elif kind == "box":
+                chunk.tokens = extra or []  # type: ignore[assignment]
+            page.chunks.append(chunk)
+            index += 1
+        flush()
+
+    def _hit(self, page: Page, block: int, index: int, end: int) -> LabelHit | None:
+        raw = self.lines[index]
+        stripped = raw.strip(" \t\u3000\f")
+        if not stripped:
+            return None
+        leading_space = raw[:1] == " " and raw[1:2] not in (" ", "")
+        form_all = key_form(stripped)
+        group = _GROUP_HEAD.match(form_all)
+        if group and (leading_space or len(form_all) <= 8):
+            hit = LabelHit([], group.group(1), index, index, page.index, block)
+            hit.group = (group.group(1), int(group.group(2)))
+            hit.group_range = group.group(3) is not None
+            # the title printed on the heading line (委託事項1 title / 移転先1 recipient)
+            match = re.match(r"^\s*\S+?[0-9０-９]{1,2}(?:[～~〜][0-9０-９]{1,2})?[ \u3000]+(?P<v>\S.*)$", raw)
+            if match and not hit.group_range:
+                hit.value = match.group("v").strip(" \t\u3000")
+                hit.value_first = hit.value_last = index
+            return hit
+        tail = _GROUP_TAIL.match(stripped)
+        if tail:
+            head = key_form(tail.group("head"))
+            gm = _GROUP_HEAD.match(head)
+            if gm:
+                hit = LabelHit([], gm.group(1), index, index, page.index, block)
+                hit.group = (gm.group(1), int(gm.group(2)))
+                hit.before = tail.group("value")
+                hit.value = tail.group("value")
+                hit.value_first = hit.value_last = index
+                return hit
+        start = self._label_at_start(index, end)
+        if start is not None:
+            form, last, rest, rest_line = start
+            if not leading_space and rest and not re.match(r"^[①-⑳]|^\d+．", form) and form not in self.cat.by_text:
+                return None
+            if not leading_space and rest and not re.match(r"^[①-⑳]", form):
+                # without the label indent, accept only a label standing alone (value lines never
+                # start with one ASCII space, but prose can start with a label-like word)
+                return None
+            hit = LabelHit(list(self.cat.by_text[form]), form, index, last, page.index, block)
+            if rest:
+                hit.value = rest
+                hit.value_first = hit.value_last = rest_line
+            return hit
+        end_label = self._label_at_end(index, end)
+        if end_label is not None:
+            form, last, before = end_label
+            hit = LabelHit(list(self.cat.by_text[form]), form, index, last, page.index, block)
+            hit.before = before
+            return hit
+        return None
