@@ -1,0 +1,263 @@
+"""PDF → text rebuilt from geometry (:func:`read_pdf`).
+
+Plain text extraction of the published forms loses the table: cells come out as separate blocks,
+in an order that mixes columns, and checkbox marks end up away from their labels
+(form-fields.md P3). Here every character keeps its position:
+
+1. the drawn table (rectangles and lines, found by pdfplumber's table finder) splits a page into
+   cells; characters outside every cell form free text (titles, the form tag);
+2. inside a cell, checkbox pieces ``[``, mark, ``]`` are bound geometrically
+   (:func:`pia_graph.extract.pdf.geometry.bind_checkboxes`), then characters are grouped into
+   rows by their vertical position and split into lines at checkboxes and wide gaps;
+3. cells are read row band by row band (top to bottom), left to right inside a band.
+
+Output layout (what ``pia_graph.extract.extract_text`` reads best, like a clean sample text):
+a label cell (the forms print labels with a leading space) becomes one line, ``" " + label`` with
+its wrapped parts joined; the lines of the value cells of the same band follow it; a blank line
+separates bands; three blank lines separate pages. A value line never starts with an ASCII space.
+
+Every line of ``text`` has an entry in ``locations``: the page (1-based) and the box, in points
+from the page's top-left corner, of the characters it was built from; ``None`` for blank lines.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pia_graph.errors import InputError
+from pia_graph.extract.pdf.geometry import Box, Glyph, Line, lines_of
+
+PAGE_SEPARATOR_BLANK_LINES = 3
+# Cells whose tops differ by less than this many points belong to one row band.
+BAND_TOLERANCE = 2.0
+# Share of characters without a Unicode mapping ("(cid:N)") above which the text layer is unusable.
+MAX_UNMAPPED_SHARE = 0.5
+_TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 2,
+    "join_tolerance": 2,
+    "intersection_tolerance": 2,
+}
+
+
+@dataclass(frozen=True)
+class LineLocation:
+    """Where one line of :attr:`PdfText.text` was printed: page (1-based) and box in points."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    def bbox(self) -> list[float]:
+        return [round(self.x0, 1), round(self.top, 1), round(self.x1, 1), round(self.bottom, 1)]
+
+
+@dataclass
+class PdfText:
+    """The text of a PDF rebuilt from geometry, with one location (or None) per line."""
+
+    text: str
+    locations: list[LineLocation | None]
+    pages: int = 0
+    source: str = ""
+    checkboxes: int = field(default=0)
+
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+@dataclass
+class _Block:
+    """A cell (or a free-text row) of a page with the lines built from its characters."""
+
+    box: Box
+    lines: list[Line]
+    label: bool
+
+
+def _clean_text(text: str) -> str:
+    """Drop characters that would break lines or are invisible (the text is split at "\\n" later)."""
+    return "".join(
+        char for char in text
+        if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") or char == "\t"
+    ).replace("\t", " ")
+
+
+def _glyphs(chars: Sequence[dict[str, Any]]) -> list[Glyph]:
+    glyphs: list[Glyph] = []
+    seen: set[tuple[str, int, int]] = set()
+    for char in chars:
+        text = _clean_text(str(char.get("text", "")))
+        if not text:
+            continue
+        # Fake bold is drawn twice at (almost) the same place: keep one copy.
+        key = (text, round(float(char["x0"]) * 2), round(float(char["top"]) * 2))
+        if key in seen:
+            continue
+        seen.add(key)
+        glyphs.append(Glyph(text, float(char["x0"]), float(char["top"]), float(char["x1"]),
+                            float(char["bottom"]), float(char.get("size") or char["bottom"] - char["top"])))
+    return glyphs
+
+
+def _cells(page: Any) -> list[Box]:
+    cells: list[Box] = []
+    for table in page.find_tables(_TABLE_SETTINGS):
+        for cell in table.cells:
+            x0, top, x1, bottom = cell
+            if x1 - x0 > 1 and bottom - top > 1:
+                cells.append(Box(x0, top, x1, bottom))
+    return cells
+
+
+def _containing_cell(glyph: Glyph, cells: Sequence[Box]) -> int | None:
+    best: int | None = None
+    best_area = 0.0
+    x, y = glyph.centre_x, glyph.middle
+    for index, cell in enumerate(cells):
+        if cell.x0 <= x <= cell.x1 and cell.top <= y <= cell.bottom:
+            area = (cell.x1 - cell.x0) * (cell.bottom - cell.top)
+            if best is None or area < best_area:
+                best, best_area = index, area
+    return best
+
+
+def _starts_with_space(glyphs: Sequence[Glyph]) -> bool:
+    """A label cell: its first printed character (top row, leftmost) is an ASCII space."""
+    if not glyphs:
+        return False
+    first_row_middle = min(glyphs, key=lambda g: g.middle).middle
+    tolerance = 0.5 * max(g.height for g in glyphs)
+    first_row = [g for g in glyphs if abs(g.middle - first_row_middle) <= tolerance]
+    return min(first_row, key=lambda g: g.x0).text == " "
+
+
+def _page_blocks(page: Any) -> list[_Block]:
+    glyphs = _glyphs(page.chars)
+    if not glyphs:
+        return []
+    cells = _cells(page)
+    by_cell: dict[int, list[Glyph]] = {}
+    free: list[Glyph] = []
+    for glyph in glyphs:
+        index = _containing_cell(glyph, cells)
+        if index is None:
+            free.append(glyph)
+        else:
+            by_cell.setdefault(index, []).append(glyph)
+    blocks: list[_Block] = []
+    for index, cell_glyphs in by_cell.items():
+        lines = lines_of(cell_glyphs)
+        if lines:
+            blocks.append(_Block(cells[index], lines, _starts_with_space(cell_glyphs)))
+    # Free text: each row is a block of its own, so it takes its place among the cells by position.
+    for line in lines_of(free):
+        blocks.append(_Block(line.box, [line], False))
+    return blocks
+
+
+def _bands(blocks: list[_Block]) -> list[list[_Block]]:
+    bands: list[list[_Block]] = []
+    for block in sorted(blocks, key=lambda b: (b.box.top, b.box.x0)):
+        if bands and block.box.top - bands[-1][0].box.top <= BAND_TOLERANCE:
+            bands[-1].append(block)
+        else:
+            bands.append([block])
+    return [sorted(band, key=lambda b: (b.box.x0, b.box.top)) for band in bands]
+
+
+def _block_lines(block: _Block) -> list[tuple[str, Box]]:
+    if block.label:
+        text = "".join(line.text.strip(" ") for line in block.lines)
+        box = block.lines[0].box
+        for line in block.lines[1:]:
+            box = box.union(line.box)
+        return [(" " + text, box)]
+    return [(line.text.lstrip(" "), line.box) for line in block.lines if line.text.strip(" ")]
+
+
+def _open(path: Path) -> Any:
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        return pdfplumber.open(path)
+    except PdfminerException as error:
+        raise InputError(path, _pdf_problem(error.args[0] if error.args else error)) from None
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    except Exception as error:
+        raise InputError(path, _pdf_problem(error)) from None
+
+
+def _pdf_problem(error: BaseException) -> str:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    if isinstance(error, PDFPasswordIncorrect | PDFEncryptionError) or "password" in str(error).lower():
+        return "encrypted PDF (a password is needed to read it); save an unencrypted copy and retry"
+    detail = str(error).strip() or type(error).__name__
+    return f"damaged or truncated PDF ({type(error).__name__}: {detail})"
+
+
+def read_pdf(path: str | os.PathLike[str]) -> PdfText:
+    """Read ``path`` into lines rebuilt from character geometry (module docstring).
+
+    Raises InputError naming ``path`` for a file that is not a readable PDF: damaged or truncated,
+    encrypted with a password, or without a text layer (a scan).
+    """
+    path = Path(path)
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    lines: list[str] = []
+    locations: list[LineLocation | None] = []
+    glyph_count = 0
+    unmapped = 0
+    checkboxes = 0
+    pdf = _open(path)
+    try:
+        page_count = len(pdf.pages)
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                blocks = _page_blocks(page)
+                glyph_count += sum(1 for c in page.chars if str(c.get("text", "")).strip())
+                unmapped += sum(1 for c in page.chars if str(c.get("text", "")).startswith("(cid:"))
+            except PdfminerException as error:
+                raise InputError(path, _pdf_problem(error.args[0] if error.args else error)) from None
+            except (InputError, MemoryError):
+                raise
+            except Exception as error:
+                raise InputError(path, f"page {number}: {_pdf_problem(error)}") from None
+            if not blocks:
+                continue
+            if lines:
+                lines.extend([""] * PAGE_SEPARATOR_BLANK_LINES)
+                locations.extend([None] * PAGE_SEPARATOR_BLANK_LINES)
+            for band_index, band in enumerate(_bands(blocks)):
+                if band_index:
+                    lines.append("")
+                    locations.append(None)
+                for block in band:
+                    for text, box in _block_lines(block):
+                        lines.append(text)
+                        locations.append(LineLocation(number, box.x0, box.top, box.x1, box.bottom))
+                        checkboxes += int(text.startswith("[ ○ ]") or text.startswith("[ ]"))
+    finally:
+        pdf.close()
+    if page_count == 0:
+        raise InputError(path, "PDF has no pages")
+    if glyph_count == 0:
+        raise InputError(path, "PDF has no text layer (a scanned or image-only document); run OCR on it first")
+    if unmapped > MAX_UNMAPPED_SHARE * glyph_count:
+        raise InputError(path, "PDF text cannot be decoded (its fonts have no Unicode mapping)")
+    return PdfText("\n".join(lines), locations, page_count, path.name, checkboxes)
+
+
+__all__ = ["LineLocation", "PdfText", "read_pdf"]

@@ -1,0 +1,162 @@
+"""Records for the PDF tests, built from generic names (no text from the sample assessments)."""
+
+from __future__ import annotations
+
+import random
+
+from pia_graph.extract.pdf.testing_render import (
+    O_CONN,
+    O_FTYPE,
+    O_HONNIN,
+    O_ITEN,
+    O_KIROKU_GROUPS,
+    O_KOUMOKU,
+    O_NIN,
+    O_NINZU,
+    O_NYUSHU,
+    O_NYUSHUMOTO,
+    O_TEIKYO,
+    OTHER,
+)
+
+CITIES = ("青葉市", "緑ヶ丘市", "東山町", "北浜市", "白川村")
+BUSINESSES = ("児童手当", "介護保険", "住民基本台帳", "国民健康保険", "後期高齢者医療", "生活保護")
+SYSTEMS = ("住民記録システム", "統合宛名システム", "税務情報システム", "福祉総合システム",
+           "中間サーバー・プラットフォーム", "文書管理システム")
+DEPARTMENTS = ("市民課", "保険年金課", "福祉総務課", "税務課", "こども家庭課", "介護保険課")
+RECIPIENTS = ("都道府県知事", "全国健康保険協会", "税務署長", "地方公共団体情報システム機構", "国民健康保険組合")
+CONTRACTORS = ("株式会社　青葉情報サービス", "緑ヶ丘システム開発株式会社", "北浜データセンター株式会社")
+KIROKU_OPTIONS = [option for _, options in O_KIROKU_GROUPS for option in options]
+
+# Checkbox fields the renderer draws, as (JSON-Pointer-like name, getter of the checked list).
+CHECKBOX_FIELDS = ("connections", "record_categories", "sources", "acquisition_methods", "methods", "provision_umu")
+
+
+def _subset(rng: random.Random, options: tuple[str, ...] | list[str], low: int = 1, high: int = 4) -> list[str]:
+    count = rng.randint(low, min(high, len(options)))
+    chosen = set(rng.sample(list(options), count))
+    return [option for option in options if option in chosen]
+
+
+def _flow(rng: random.Random, kind: str, index: int, city: str) -> dict:
+    options = O_TEIKYO if kind == "provisions" else O_ITEN
+    methods = _subset(rng, options, 1, 4)
+    noun = "提供" if kind == "provisions" else "移転"
+    recipient = (f"{RECIPIENTS[(index + rng.randint(0, 4)) % len(RECIPIENTS)]}（第{index}窓口）"
+                 if kind == "provisions" else f"{city}{DEPARTMENTS[(index + 2) % len(DEPARTMENTS)]}")
+    return {
+        "recipient": recipient,
+        "legal_basis": f"・番号法第１９条第{rng.randint(2, 9)}号\n・同法施行令第{rng.randint(10, 30)}条",
+        "purpose": f"{BUSINESSES[index % len(BUSINESSES)]}に関する事務において、受給資格の審査及び"
+                   f"給付額の決定に用いるため（{noun}先{index}）",
+        "information": f"個人番号、氏名、住所、{BUSINESSES[(index + 1) % len(BUSINESSES)]}の資格情報",
+        "subject_count": rng.choice(O_HONNIN),
+        "subject_scope": f"{city}に住所を有する者のうち、給付の対象となる者",
+        "methods": methods,
+        "methods_other": f"専用端末による照会{index}" if OTHER in methods else None,
+        "timing": rng.choice(("随時", "月次", "年１回（６月）", "照会を受けた都度")),
+    }
+
+
+def build_record(seed: int, files: int = 1) -> dict:
+    """A complete record: every schema key plus the extra keys the renderer draws."""
+    rng = random.Random(seed)
+    city = rng.choice(CITIES)
+    business = rng.choice(BUSINESSES)
+    systems = rng.sample(SYSTEMS, rng.randint(2, 3))
+    record: dict = {
+        "source": f"pdf_{seed}.pdf",
+        "assessment": {
+            "number": str(rng.randint(1, 60)),
+            "title": f"{business}に関する事務　重点項目評価書",
+            "kind": "重点項目評価書",
+            "form_version": "令和７年５月　様式３",
+            "organization": f"{city}長",
+            "published": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        },
+        "business_name": f"{business}関連事務",
+        "business_description": f"{business}の資格管理、給付及び各種届出の受付に関する事務を行う。",
+        "target_population": rng.choice(O_NINZU[:4]),
+        "systems": systems,
+        "system_details": [
+            {
+                "functions": f"{name}の登録、照会及び帳票出力",
+                "connections": (conn := _subset(rng, O_CONN, 1, 4)),
+                "connections_other": f"外部連携基盤{i}" if OTHER in conn else None,
+            }
+            for i, name in enumerate(systems, start=1)
+        ],
+        "mynumber_legal_basis": f"番号法第９条第１項（利用範囲）及び別表の{rng.randint(2, 40)}、{rng.randint(41, 90)}の項",
+        "info_network_linkage": (linkage := rng.choice(("実施する", "実施しない"))),
+        "info_network_legal_basis": (f"番号法第１９条第８号に基づく主務省令第{rng.randint(2, 50)}条"
+                                     if linkage == "実施する" else None),
+        "department": f"{city}{rng.choice(DEPARTMENTS)}",
+        "department_head_title": "課長",
+        "files": [],
+    }
+    for file_index in range(files):
+        entrust = rng.random() < 0.8
+        provisions = [_flow(rng, "provisions", i, city) for i in range(1, rng.randint(1, 3) + 1)]
+        transfers = [_flow(rng, "transfers", i, city) for i in range(1, rng.randint(0, 2) + 1)]
+        categories = _subset(rng, KIROKU_OPTIONS, 2, 7)
+        sources = _subset(rng, O_NYUSHUMOTO, 1, 4)
+        acquisition = _subset(rng, O_NYUSHU, 1, 4)
+        record["files"].append({
+            "name": f"{business}情報ファイル" + ("" if file_index == 0 else f"（{file_index + 1}）"),
+            "file_type": rng.choice(O_FTYPE),
+            "subject_count": rng.choice(O_HONNIN),
+            "record_item_count": rng.choice(O_KOUMOKU),
+            "retention_start": f"平成{rng.randint(27, 30)}年{rng.randint(1, 12)}月",
+            "subject_scope": f"{city}の{business}の受給者及びその世帯員",
+            "record_categories": categories,
+            "record_categories_other": "世帯の課税状況" if OTHER in categories else None,
+            "sources": sources,
+            "sources_detail": {option: f"{rng.choice(DEPARTMENTS)}" for option in sources
+                               if option != "本人又は本人の代理人"},
+            "acquisition_methods": acquisition,
+            "acquisition_methods_other": "窓口端末" if OTHER in acquisition else None,
+            "purpose": f"{business}の資格審査及び給付に利用するため",
+            "user_count": rng.choice(O_NIN),
+            "entrustment": "委託する" if entrust else "委託しない",
+            "entrustments": [
+                {
+                    "title": f"{business}システム保守業務委託{i}",
+                    "content": f"{business}システムの運用・保守及び法改正に伴う改修作業（業務{i}）",
+                    "contractor": CONTRACTORS[(i + seed) % len(CONTRACTORS)],
+                    "handlers": rng.choice(O_NIN),
+                    "subcontract": (sub := rng.choice(("再委託する", "再委託しない"))),
+                    "subcontract_items": f"委託内容のうちシステム保守の一部（業務{i}）" if sub == "再委託する" else None,
+                }
+                for i in range(1, (rng.randint(1, 3) if entrust else 0) + 1)
+            ],
+            "provision": "提供を行っている",
+            "provisions": provisions,
+            "transfers": transfers,
+            "storage": "庁舎内サーバ室に設置したサーバ内に保管する。",
+        })
+    return record
+
+
+def checked_sets(record: dict) -> dict[str, list[str]]:
+    """Every checkbox field the renderer draws → the options checked in the record (in form order)."""
+    sets: dict[str, list[str]] = {}
+    for index, detail in enumerate(record.get("system_details") or [], start=1):
+        sets[f"システム{index}/③他のシステムとの接続"] = list(detail.get("connections") or [])
+    for file_index, file in enumerate(record["files"]):
+        prefix = f"file{file_index}"
+        sets[f"{prefix}/主な記録項目"] = list(file.get("record_categories") or [])
+        sets[f"{prefix}/①入手元"] = list(file.get("sources") or [])
+        sets[f"{prefix}/②入手方法"] = list(file.get("acquisition_methods") or [])
+        umu = []
+        if file.get("provisions"):
+            umu.append("提供を行っている")
+        if file.get("transfers"):
+            umu.append("移転を行っている")
+        sets[f"{prefix}/提供・移転の有無"] = umu
+        for kind, noun in (("provisions", "提供"), ("transfers", "移転")):
+            for index, flow in enumerate(file.get(kind) or [], start=1):
+                sets[f"{prefix}/{noun}先{index}/⑥{noun}方法"] = list(flow.get("methods") or [])
+    return sets
+
+
+__all__ = ["CHECKBOX_FIELDS", "build_record", "checked_sets"]
