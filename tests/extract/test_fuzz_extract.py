@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pia_graph.errors import InputError
 from pia_graph.extract.api import extract_path
 
-FUZZ_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 LABELS = [
     "特定個人情報保護評価書（重点項目評価書）", "特定個人情報保護評価書（全項目評価書）", "特定個人情報保護評価書（基礎項目評価書）",
@@ -50,9 +50,11 @@ INVENTED_VALUES = ["架空市長", "架空市福祉部国保課", "架空介護�
 pieces = st.sampled_from(LABELS + OPTIONS + MARKS + DATES + INVENTED_VALUES)
 form_line = st.lists(pieces, min_size=0, max_size=4).map(" ".join)
 separator = st.sampled_from(["\n", "\n", "\n", "\n\n", "\n\n\n\n", "\f", "\r\n"])
-form_text = st.lists(st.tuples(form_line, separator), min_size=0, max_size=80).map(
+form_text = st.lists(st.tuples(form_line, separator), min_size=0, max_size=150).map(
     lambda parts: "".join(line + sep for line, sep in parts)
 )
+# With the title first, every example passes the "is it an assessment" gate and runs the whole extractor.
+titled_form_text = form_text.map(lambda text: "特定個人情報保護評価書（重点項目評価書）\n\n" + text)
 
 
 def assert_record(record: object) -> None:
@@ -101,6 +103,14 @@ def test_arbitrary_text(text: str) -> None:
 @given(form_text)
 def test_text_from_form_vocabulary(text: str) -> None:
     check_text(text)
+
+
+@FUZZ_SETTINGS
+@given(titled_form_text)
+def test_titled_text_from_form_vocabulary_gives_a_record(text: str) -> None:
+    from pia_graph.extract import extract_text
+
+    assert_record(extract_text(text, "fuzz.txt"))
 
 
 @FUZZ_SETTINGS
