@@ -1,0 +1,245 @@
+"""The embedded store on small hand-written graphs: replacement, read-only, bindings, time-outs, dumps."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from pia_graph import vocab
+from pia_graph.errors import QueryError, StoreError
+from pia_graph.store import Store, open_source
+from pia_graph.store.sparql_text import bind_with_values, is_update, outer_group_start
+
+PREFIXES = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in vocab.PREFIXES.items())
+ASSESSMENT_A = URIRef("https://w3id.org/pia-graph/id/assessment/test-body/1/focused")
+ASSESSMENT_B = URIRef("https://w3id.org/pia-graph/id/assessment/test-body/2/full")
+
+
+def assessment_graph(iri: URIRef, recipient: str, extra: str = "") -> Graph:
+    text = f"""{PREFIXES}
+<{iri}> a pia:Assessment ; pia:title "試験用評価書" ; pia:hasFile <{iri}/file/1> .
+<{iri}/file/1> a pia:PersonalInfoFile ; pia:name "試験ファイル" ; pia:hasProvision <{iri}/file/1/provision/1> .
+<{iri}/file/1/provision/1> a pia:Provision ; pia:recipient <{iri}/recipient> ;
+    pia:method <https://w3id.org/pia-graph/vocab/method/paper> .
+<{iri}/recipient> pia:name "{recipient}" .
+{extra}
+"""
+    return Graph().parse(data=text, format="turtle")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = Store(tmp_path / "store")
+    yield opened
+    opened.close()
+
+
+def count_in(store: Store, iri: URIRef) -> int:
+    return len(list(store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(iri)))))
+
+
+def test_replace_graph_twice_keeps_one_copy(store: Store) -> None:
+    graph = assessment_graph(ASSESSMENT_A, "受領機関")
+    store.replace_graph(ASSESSMENT_A, graph)
+    first = count_in(store, ASSESSMENT_A)
+    store.replace_graph(ASSESSMENT_A, graph)
+    assert first == len(graph) == count_in(store, ASSESSMENT_A)
+    assert store.graph(ASSESSMENT_A).isomorphic(graph)
+
+
+def test_replace_graph_drops_old_triples(store: Store) -> None:
+    store.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "旧受領機関"))
+    store.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "新受領機関"))
+    names = {str(row["n"]) for row in store.select(
+        "PREFIX pia: <https://w3id.org/pia-graph/ontology#> SELECT ?n WHERE { ?r pia:name ?n }")}
+    assert names == {"新受領機関", "試験ファイル"}
+
+
+def test_failed_replacement_leaves_the_old_graph(store: Store) -> None:
+    graph = assessment_graph(ASSESSMENT_A, "受領機関")
+    store.replace_graph(ASSESSMENT_A, graph)
+    broken = graph_text = "<https://example.org/s> <https://example.org/p> \"unterminated .\n"
+    assert graph_text
+    with pytest.raises(StoreError):
+        store.replace_graph(ASSESSMENT_A, broken)
+    # the DROP and the INSERT are one transaction: the failed request changed nothing
+    assert store.graph(ASSESSMENT_A).isomorphic(graph)
+
+
+def test_graph_bookkeeping(store: Store) -> None:
+    store.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "甲"))
+    store.replace_graph(ASSESSMENT_B, assessment_graph(ASSESSMENT_B, "乙"))
+    store.replace_graph(vocab.ONTOLOGY_GRAPH, Graph().parse(
+        data=f"{PREFIXES}\npia:Assessment a owl:Class .", format="turtle"))
+    assert store.assessment_graphs() == sorted([ASSESSMENT_A, ASSESSMENT_B])
+    assert store.remove_graph(ASSESSMENT_B) is True
+    assert store.remove_graph(ASSESSMENT_B) is False
+    assert store.assessment_graphs() == [ASSESSMENT_A]
+    assert len(store.graph(ASSESSMENT_B)) == 0
+
+
+def test_ensure_ontology_loads_once(store: Store) -> None:
+    ontology = Graph().parse(data=f"{PREFIXES}\n<{vocab.PIA_VERSION_IRI}> a owl:Ontology .\n"
+                             f"<https://w3id.org/pia-graph/ontology> owl:versionIRI <{vocab.PIA_VERSION_IRI}> .",
+                             format="turtle")
+    assert store.ensure_ontology(ontology) is True
+    assert store.ensure_ontology(ontology) is False
+    assert vocab.ONTOLOGY_GRAPH in store.named_graphs()
+    assert vocab.ONTOLOGY_GRAPH not in store.assessment_graphs()
+
+
+def test_select_binds_projected_and_unprojected_variables(store: Store) -> None:
+    store.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "甲機関"))
+    store.replace_graph(ASSESSMENT_B, assessment_graph(ASSESSMENT_B, "乙機関"))
+    query = ("PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
+             "SELECT ?a ?n WHERE { ?a pia:hasFile/pia:hasProvision/pia:recipient/pia:name ?n }")
+    projected = store.select(query, {"a": ASSESSMENT_B})
+    assert [str(row["n"]) for row in projected] == ["乙機関"]
+    filtered = store.select(
+        "PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
+        "SELECT ?a WHERE { ?a pia:hasFile/pia:hasProvision/pia:recipient/pia:name ?n "
+        "FILTER(!BOUND(?want) || CONTAINS(?n, ?want)) }", {"want": Literal("甲")})
+    assert [row["a"] for row in filtered] == [ASSESSMENT_A]
+
+
+INJECTION = 'x" } ; DROP ALL ; #'
+
+
+def test_injection_string_is_only_a_string(store: Store) -> None:
+    store.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "甲機関"))
+    before = len(store)
+    query = ("PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
+             "SELECT ?r WHERE { ?r pia:name ?n FILTER(CONTAINS(?n, ?want)) }")
+    assert store.select(query, {"want": Literal(INJECTION)}) == []
+    rewritten = bind_with_values(query, {"want": Literal(INJECTION)})
+    assert '"x\\" } ; DROP ALL ; #"' in rewritten
+    assert len(store) == before
+    # the same value stored as data is matched exactly, proving it reached the engine intact
+    store.replace_graph(ASSESSMENT_B, assessment_graph(ASSESSMENT_B, INJECTION.replace('"', '\\"')))
+    rows = store.select(query, {"want": Literal(INJECTION)})
+    assert len(rows) == 1
+
+
+def test_bad_variable_names_are_refused() -> None:
+    with pytest.raises(QueryError):
+        bind_with_values("SELECT * WHERE { ?s ?p ?o }", {"x } DROP ALL": Literal("v")})
+
+
+def test_group_start_ignores_braces_in_comments_strings_and_iris() -> None:
+    text = 'PREFIX a: <http://example.org/x#y> # a { comment\nSELECT ("{" AS ?b) WHERE { ?s ?p ?o }'
+    assert text[outer_group_start(text):].startswith("{ ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <https://example.org/s> <https://example.org/p> 1 }",
+    "DROP ALL",
+    "# a comment\nPREFIX ex: <https://example.org/>\nDELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "clear all",
+])
+def test_updates_are_refused_unless_allowed(tmp_path: Path, update: str) -> None:
+    assert is_update(update)
+    with Store(tmp_path / "ro") as read_only:
+        read_only.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "甲"))
+        before = len(read_only)
+        with pytest.raises(QueryError, match="read-only"):
+            read_only.select(update)
+        assert len(read_only) == before
+    with Store(tmp_path / "ro", allow_update=True) as writable:
+        assert writable.select(update) == []
+        assert len(writable) != before
+
+
+def test_queries_are_not_mistaken_for_updates() -> None:
+    assert not is_update("PREFIX ex: <https://example.org/#insert>\n# DROP ALL\nSELECT * WHERE { ?s ?p ?o }")
+
+
+def test_syntax_error_is_a_query_error(store: Store) -> None:
+    with pytest.raises(QueryError, match="syntax"):
+        store.select("SELECT WHERE {")
+
+
+def test_runaway_query_times_out(store: Store) -> None:
+    graph = Graph()
+    for index in range(250):
+        graph.add((URIRef(f"https://example.org/s{index}"), URIRef("https://example.org/p"), Literal(index)))
+    store.replace_graph(ASSESSMENT_A, graph)
+    # 250^3 (15.6 million) joined rows counted before the single result row: seconds of work
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?p ?d . ?e ?p ?f }"
+    with pytest.raises(QueryError, match="timed out"):
+        store.select(slow, timeout=0.3)
+    # select returned on its deadline while the abandoned worker was still counting
+    assert any(t.name == "pia-graph-query" and t.is_alive() for t in threading.enumerate())
+    # a row-streaming runaway is stopped at the next row as well
+    with pytest.raises(QueryError, match="timed out"):
+        store.select("SELECT * WHERE { ?a ?p ?b . ?c ?p ?d . ?e ?p ?f }", timeout=0.5)
+    assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=30)[0]["n"].toPython() == 250
+
+
+def test_store_errors_name_the_directory(tmp_path: Path) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a store"):
+        Store(a_file)
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a store"):
+        Store(other)
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]  # untouched
+    with Store(tmp_path / "busy"), pytest.raises(StoreError, match="in use"):
+        Store(tmp_path / "busy")
+    with pytest.raises(StoreError, match="no store here"):
+        open_source(tmp_path / "missing", None)
+
+
+def test_store_persists_across_opens(tmp_path: Path) -> None:
+    graph = assessment_graph(ASSESSMENT_A, "甲")
+    with Store(tmp_path / "s") as first:
+        first.replace_graph(ASSESSMENT_A, graph)
+    with Store(tmp_path / "s") as second:
+        assert second.graph(ASSESSMENT_A).isomorphic(graph)
+
+
+def _filled(store: Store) -> None:
+    store.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "甲", '<x:s> <x:p> "改行\\n入り"@ja .'))
+    store.replace_graph(ASSESSMENT_B, assessment_graph(ASSESSMENT_B, "乙", "<x:s> <x:p> [ <x:q> 1 ] ."))
+
+
+def test_dump_round_trips(store: Store, tmp_path: Path) -> None:
+    _filled(store)
+    quads = len(store)
+    nquads = store.dump("nquads")
+    fresh = ox.Store()
+    fresh.load(nquads, ox.RdfFormat.N_QUADS)
+    assert len(fresh) == quads
+
+    trig = store.dump("trig")
+    fresh_trig = ox.Store()
+    fresh_trig.load(trig, ox.RdfFormat.TRIG)
+    assert len(fresh_trig) == quads
+    dataset = Dataset()
+    dataset.parse(data=trig.decode("utf-8"), format="trig")
+    for name in (ASSESSMENT_A, ASSESSMENT_B):
+        assert dataset.graph(name).isomorphic(store.graph(name))
+
+    jsonld = store.dump("jsonld")
+    fresh_json = ox.Store()
+    fresh_json.load(jsonld, ox.RdfFormat.JSON_LD)
+    assert len(fresh_json) == quads
+
+    union = Graph()
+    for name in (ASSESSMENT_A, ASSESSMENT_B):
+        union += store.graph(name)
+    turtle = Graph().parse(data=store.dump("turtle").decode("utf-8"), format="turtle")
+    assert turtle.isomorphic(union)
+
+    buffer = io.BytesIO()
+    assert store.dump("nquads", buffer) is None
+    assert buffer.getvalue() == nquads
+    with pytest.raises(StoreError, match="unknown RDF format"):
+        store.dump("rdfxml")
