@@ -28,7 +28,7 @@ _ORG_END = re.compile(r"(長|委員会|大臣|管理者|知事|議会|連合|組
 _DATE_ONLY = re.compile(r"^(?:令和|平成|昭和)\s*(?:[0-9０-９]{1,2}|元)\s*年\s*[0-9０-９]{1,2}\s*月(?:\s*[0-9０-９]{1,2}\s*日)?$"
                         r"|^[0-9０-９]{4}\s*[/年.\-]\s*[0-9０-９]{1,2}\s*[/月.\-]\s*[0-9０-９]{1,2}\s*日?$")
 _COMPANY = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|[（(]株[）)]|㈱|㈲|法人|組合|協会|公社|事業団"
-                      r"|Corporation|Inc\.?|Co\.,?|Ltd\.?|LLC|センター")
+                      r"|Corporation|Inc\.|Co\.,? ?Ltd|LLC")
 _KINDS = ("基礎項目評価書", "重点項目評価書", "全項目評価書")
 
 
@@ -814,15 +814,21 @@ class FileReader:
     def bare_titles(self, base: str, total: int, heads: list[tuple[LabelHit, Page]]) -> None:
         """A 委託事項N heading without its title: the one short unlabelled line left on its page."""
         ex = self.ex
+        repeated: dict[str, int] = {}
+        for page in self.pages:
+            for chunk in page.chunks:
+                if chunk.kind == "free":
+                    repeated[key_form(chunk.text)] = repeated.get(key_form(chunk.text), 0) + 1
         for hit, page in heads:
             assert hit.group is not None
             number = hit.group[1]
             if not 1 <= number <= total or ex.out.get(f"{base}/{number - 1}/title"):
                 continue
             bare_heads = [h for h, p in heads if p is page and not h.value]
+            # a title names one contract: a line printed identically elsewhere is a repeated cell value
             candidates = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
                           and "。" not in c.text and len(c.text) <= 80 and not _DATE_ONLY.match(c.text)
-                          and not _COMPANY.search(c.text)]
+                          and not _COMPANY.search(c.text) and repeated.get(key_form(c.text), 0) == 1]
             if len(bare_heads) == 1 and len(candidates) == 1:
                 candidates[0].used = True
                 ex.out.set(f"{base}/{number - 1}/title", Value(candidates[0].text, candidates[0].first, candidates[0].last))
@@ -921,7 +927,10 @@ class FileReader:
             ex.out.set(path, Value("提供を行っている", *span))
         elif state.get("行っていない") is True:
             ex.out.set(path, Value("行っていない", *span))
-        elif not instances["transfers"] and state.get("提供を行っている") is not True and self.flag_checked("提供・移転しない"):
+        elif (entries and not instances["transfers"] and state.get("提供を行っている") is not True
+              and (self.flag_checked("提供・移転しない") or state.get("提供を行っている") is False)):
+            # no 提供先 and no 移転先 filled in: 提供を行っている and 移転を行っている （N）件 would
+            # each need one, so with 提供 certainly unmarked the row says 行っていない
             ex.out.set(path, Value("行っていない", *span))
         elif entries:
             ex.out.abstain(path, sorted(o for o, c in state.items() if c is not False),
