@@ -870,6 +870,64 @@ class FileReader:
                 self.checkboxes(methods_key, f"{self.base}/{kind}/0/methods", "O-TEIKYO" if prefix == "provision" else "O-ITEN")
         for field_name in ("legal_basis", "timing"):
             self.shared_flow_field(field_name, instances)
+        self.typed_flow_values(instances)
+
+    def typed_flow_values(self, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
+        """Flow labels standing alone, their values elsewhere on the page: a value goes to a label
+        only when it is the page's one value of that label's kind (a legal citation, a timing, a
+        subject range, an information list, a use) and the label is the page's one open label of
+        that kind, for a 提供先/移転先 that is alone in the file."""
+        ex = self.ex
+        prefixes = {"provision": "provisions", "transfer": "transfers"}
+        for page in self.pages:
+            kinds_here = set()
+            slots: list[tuple[str, str, LabelHit]] = []  # (field, kind or "", hit)
+            for hit in page.hits:
+                key = ex.key(hit, page) or ""
+                head, _, field_name = key.partition(".")
+                if head in prefixes:
+                    kinds_here.add(prefixes[head])
+                elif hit.group and hit.group[0] in ("提供先", "移転先"):
+                    kinds_here.add("provisions" if hit.group[0] == "提供先" else "transfers")
+            for hit in page.hits:
+                key = ex.key(hit, page) or ""
+                head, _, field_name = key.partition(".")
+                if field_name not in ("legal_basis", "purpose", "information", "subject_scope", "timing"):
+                    continue
+                if head == "flow":
+                    kind = next(iter(kinds_here)) if len(kinds_here) == 1 else ""
+                elif head in prefixes:
+                    kind = prefixes[head]
+                else:
+                    continue
+                if ex.value_of(hit, page) is None:
+                    slots.append((field_name, kind, hit))
+            if not slots:
+                continue
+            typed: dict[str, list[Chunk]] = {}
+            for chunk in page.chunks:
+                if chunk.kind == "free" and not chunk.used:
+                    kind_of = flow_value_kind(chunk.text)
+                    if kind_of:
+                        typed.setdefault(kind_of, []).append(chunk)
+            for field_name in ("legal_basis", "purpose", "information", "subject_scope", "timing"):
+                field_slots = [s for s in slots if s[0] == field_name]
+                chunks = typed.get(field_name, [])
+                if len(field_slots) != 1 or len(chunks) != 1:
+                    if field_slots and chunks:
+                        for _, kind, _hit in field_slots:
+                            for slot in range(len(instances.get(kind, []))):
+                                ex.out.abstain(f"{self.base}/{kind}/{slot}/{field_name}", [c.text for c in chunks],
+                                               "value printed apart from its label; several labels or values compete")
+                    continue
+                _, kind, hit = field_slots[0]
+                if not kind or len(instances.get(kind, [])) != 1:
+                    continue
+                path = f"{self.base}/{kind}/0/{field_name}"
+                if ex.out.get(path) is not None:
+                    continue
+                chunks[0].used = True
+                ex.out.set(path, Value(chunks[0].text, chunks[0].first, chunks[0].last))
 
     def shared_flow_field(self, field_name: str, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
         """①法令上の根拠 and ⑦時期・頻度 print the same label for 提供先 and 移転先: a page's
@@ -976,6 +1034,32 @@ class FileReader:
                         if chunk.kind == "box" and any(b.option == key_form(flag) and b.checked for b in scan_boxes(chunk.tokens).boxes):
                             ex.out.set(f"{self.base}/risk/{name}", Value(True, chunk.first, chunk.last))
                             break
+
+
+_LAW_REF = re.compile(r"(法|令|規則|条例|命令|法律)[^。]{0,60}?(第[0-9一二三四五六七八九十百]+条|別表)")
+_LAW_END = re.compile(r"(条|項|号|等|表|\))$")
+_TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|その都度|必要に応じ|四半期|半期)|都度|随時|頻度|回程度")
+_SCOPE_END = re.compile(r"(者|者等|者を含む|配偶者|世帯員|者全員)$")
+_INFO_END = re.compile(r"(情報|情報等|番号|事項)$")
+_PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|証明|証明等|支給|把握|照会|算定|賦課|徴収|判定|通知)$")
+
+
+def flow_value_kind(text: str) -> str | None:
+    """Which 提供/移転 field a detached value can only be: legal_basis, timing, subject_scope,
+    information or purpose; None when it fits none or more than one."""
+    normal = unicodedata.normalize("NFKC", text).strip().rstrip("。.")
+    kinds = []
+    if _LAW_REF.search(normal) and _LAW_END.search(normal):
+        kinds.append("legal_basis")
+    if _TIMING.search(normal) and len(normal) <= 150:
+        kinds.append("timing")
+    if _SCOPE_END.search(normal):
+        kinds.append("subject_scope")
+    if _INFO_END.search(normal):
+        kinds.append("information")
+    if _PURPOSE_END.search(normal):
+        kinds.append("purpose")
+    return kinds[0] if len(kinds) == 1 else None
 
 
 def _printed_cm(form: str, list_id: str, cat: Catalogue) -> str:
