@@ -170,6 +170,7 @@ class ProxyBehaviour:
     basic: tuple[str, str] | None = None          # required Basic credentials
     token: str | None = None                      # required Bearer token
     echo_authorization: bool = False              # hostile server: echo the Authorization header in errors
+    refuse_graph: str | None = None               # answer 400 to requests about this graph IRI
     requests: int = 0
     authorizations: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -217,6 +218,11 @@ def _handler(behaviour: ProxyBehaviour) -> type[BaseHTTPRequestHandler]:
             with behaviour.lock:
                 behaviour.requests += 1
                 number = behaviour.requests
+            if behaviour.refuse_graph is not None and (
+                    behaviour.refuse_graph in urllib.parse.unquote(self.path)
+                    or behaviour.refuse_graph.encode() in body):
+                self._reply(400, b"refused graph", {"Content-Type": "text/plain"})
+                return
             if behaviour.fail_after is not None and number > behaviour.fail_after:
                 if behaviour.fault == "cut":
                     self._cut(body)
