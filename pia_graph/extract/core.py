@@ -121,6 +121,7 @@ class Extractor:
         # label hit -> resolved value (inline, chosen option or group assignment)
         self.values: dict[int, Value] = {}
         self.region: dict[int, str] = {}
+        self.change_rows: list[dict[str, Any]] = []
         self.file_of_page: dict[int, int] = {}
 
     # -- helpers ----------------------------------------------------------------------------
@@ -152,8 +153,8 @@ class Extractor:
         self.cover()
         self.document_fields()
         self.systems()
-        self.files()
         self.changes()
+        self.files()
         record = self.out.record
         record["provenance"] = self.out.provenance
         record["uncertain"] = self.out.uncertain
@@ -507,6 +508,7 @@ class Extractor:
             self.out.abstain("/changes", [], "the change history could not be parsed")
             return
         self.out.record["changes"] = rows
+        self.change_rows = rows
         for i, row in enumerate(rows):
             span = row.get("lines")
             if span:
@@ -532,6 +534,8 @@ class FileReader:
         self.pages = pages
         self.base = f"/files/{index}"
         ex.out.record["files"].append(_empty_file())
+        # fields whose values are known but not which instance owns which: (field, key, slots, values)
+        self.groups: list[tuple[str, str, list[tuple[str, str, int]], list[Value]]] = []
 
     def hits(self, *keys: str, region: str | None = None) -> list[tuple[LabelHit, Page]]:
         out = []
@@ -549,7 +553,47 @@ class FileReader:
         self.record_items_appendix()
         self.entrustments()
         self.flows()
+        self.attribute_from_history()
         self.risk()
+
+    def attribute_from_history(self) -> None:
+        """Decide which instance owns which body value with the change history: a row whose item
+        names the instance (委託事項２, 提供先１) and the field, and whose text holds exactly one of
+        the competing body values, ties that value to the instance; a last one follows by elimination.
+        Values are always taken from the body, never from the history (P7)."""
+        ex = self.ex
+        if not ex.change_rows or not self.groups:
+            return
+        for field_name, key, slots, values in self.groups:
+            labels = [_item_form(t) for d in ex.cat.labels if d.key == key for t in d.texts]
+            owner: dict[int, int] = {}  # slot position -> value position
+            for row in ex.change_rows:
+                item = _item_form(row.get("item") or row.get("text") or "")
+                text = key_form(" ".join(str(row.get(k) or "") for k in ("after", "text")))
+                if not item or not any(label in item for label in labels):
+                    continue
+                for s_pos, (_path, marker, number) in enumerate(slots):
+                    if not re.search(re.escape(_item_form(f"{marker}{number}")) + r"(?!\d)", item):
+                        continue
+                    hits = [v_pos for v_pos, v in enumerate(values) if len(key_form(str(v.text))) >= 2
+                            and key_form(str(v.text)) in text]
+                    if len(hits) == 1:
+                        if owner.get(s_pos, hits[0]) != hits[0]:
+                            owner[s_pos] = -1  # conflicting rows: give up on this slot
+                        else:
+                            owner[s_pos] = hits[0]
+            owner = {s: v for s, v in owner.items() if v >= 0}
+            if len(set(owner.values())) != len(owner):
+                continue
+            free_slots = [i for i in range(len(slots)) if i not in owner]
+            free_values = [i for i in range(len(values)) if i not in owner.values()]
+            if len(free_slots) == 1 and len(free_values) == 1 and owner:
+                owner[free_slots[0]] = free_values[0]
+            for s_pos, v_pos in owner.items():
+                path = f"{slots[s_pos][0]}/{field_name}"
+                if ex.out.get(path) is None:
+                    ex.out.set(path, values[v_pos])
+                    ex.out.uncertain[:] = [u for u in ex.out.uncertain if u["path"] != path]
 
     def name(self) -> None:
         ex = self.ex
@@ -778,6 +822,11 @@ class FileReader:
                     assigned[left_items[0]] = left_slots[0]
             for g_index, slot in assigned.items():
                 ex.out.set(f"{base}/{slot}/{field_name}", values[g_index])
+            left_values = [values[g] for g in range(len(group)) if g not in assigned]
+            left_slots = [s for s in slots if s not in assigned.values()]
+            if base.endswith("/entrustments") and all(v is not None for v in left_values) and len(left_slots) > 1:
+                self.groups.append((field_name, full_key, [(f"{base}/{s}", "委託事項", s + 1) for s in left_slots],
+                                    [v for v in left_values if v is not None]))
             for slot in slots:
                 if slot not in assigned.values():
                     ex.out.abstain(f"{base}/{slot}/{field_name}", [v.text for v in values if v is not None],
@@ -954,11 +1003,37 @@ class FileReader:
                 for slot, (hit, page) in enumerate(hits):
                     self._put(f"{self.base}/{kind}/{slot}/{field_name}", ex.value_of(hit, page), hit)
         if ambiguous:
+            self.shared_group(field_name, ambiguous, instances)
             values = [v.text for h, p in ambiguous if (v := ex.value_of(h, p)) is not None]
             for kind in ("provisions", "transfers"):
                 for slot in range(len(instances[kind])):
                     ex.out.abstain(f"{self.base}/{kind}/{slot}/{field_name}", values,
                                    "提供先 and 移転先 share this label on one page; the owner of each value is not printed")
+
+    def shared_group(self, field_name: str, ambiguous: list[tuple[LabelHit, Page]],
+                     instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
+        """One 提供先 and one 移転先 whose shared label (①/⑦) sits twice on one page: the two values
+        are the inline one(s) plus, for a label standing alone, the page's one value of that kind."""
+        ex = self.ex
+        if len(instances["provisions"]) != 1 or len(instances["transfers"]) != 1 or len(ambiguous) != 2:
+            return
+        pages = {p.index for _, p in ambiguous}
+        if len(pages) != 1:
+            return
+        page = ambiguous[0][1]
+        values = [v for h, p in ambiguous if (v := ex.value_of(h, p)) is not None]
+        if len(values) == 1:
+            typed = [c for c in page.chunks if c.kind == "free" and not c.used and flow_value_kind(c.text) == field_name]
+            if len(typed) != 1:
+                return
+            values.append(Value(typed[0].text, typed[0].first, typed[0].last))
+        if len(values) != 2:
+            return
+        slots = []
+        for kind, marker in (("provisions", "提供先"), ("transfers", "移転先")):
+            head = instances[kind][0][0]
+            slots.append((f"{self.base}/{kind}/0", marker, head.group[1] if head.group else 1))
+        self.groups.append((field_name, f"flow.{field_name}", slots, values))
 
     def provision_flag(self, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
         """提供・移転の有無 (provision part): a filled 提供先 or a certain mark says 提供を行っている; a
@@ -1060,6 +1135,14 @@ def flow_value_kind(text: str) -> str | None:
     if _PURPOSE_END.search(normal):
         kinds.append("purpose")
     return kinds[0] if len(kinds) == 1 else None
+
+
+_CIRCLED = {chr(0x2460 + i): f"<{i + 1}>" for i in range(20)}
+
+
+def _item_form(text: str) -> str:
+    """Key form that keeps circled numbers apart from digits (委託事項２　⑥… must not read 26)."""
+    return key_form("".join(_CIRCLED.get(c, c) for c in text))
 
 
 def _printed_cm(form: str, list_id: str, cat: Catalogue) -> str:
