@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -162,7 +162,7 @@ SELECT ?a ?biz ?bizName ?dept ?system ?basisKind ?basis WHERE {
 }"""
 
 Q_NAMES = _PREFIXES + """
-SELECT ?x ?type ?name ?prop WHERE {
+SELECT ?x ?type ?name ?prop (LANG(?name) AS ?lang) WHERE {
   VALUES ?type { pia:AssessingBody pia:Department pia:System pia:PersonalInfoFile pia:Contractor
                  pia:Recipient pia:Law pia:Business }
   ?x a ?type .
@@ -189,7 +189,7 @@ SELECT ?parent ?s ?sub ?items WHERE {
 }"""
 
 Q_HANDOVERS = _PREFIXES + """
-SELECT ?a ?file ?h ?link ?recipient ?purpose ?info ?timing ?other ?lb ?legalText WHERE {
+SELECT ?a ?file ?h ?link ?recipient ?purpose ?info ?timing ?other ?lb ?ownText WHERE {
   VALUES ?link { pia:hasProvision pia:hasTransfer }
   ?a pia:hasFile ?file . ?file ?link ?h .
   OPTIONAL { ?h pia:recipient ?recipient }
@@ -197,7 +197,8 @@ SELECT ?a ?file ?h ?link ?recipient ?purpose ?info ?timing ?other ?lb ?legalText
   OPTIONAL { ?h pia:information ?info }
   OPTIONAL { ?h pia:timing ?timing }
   OPTIONAL { ?h pia:methodOther ?other }
-  OPTIONAL { ?h pia:legalBasis ?lb . OPTIONAL { ?lb pia:legalText ?legalText } }
+  OPTIONAL { ?h pia:legalBasis ?lb }
+  OPTIONAL { ?h pia:legalText ?ownText }
 }"""
 
 Q_METHODS = _PREFIXES + """
@@ -255,13 +256,18 @@ class _Fetched:
 
         self.names: dict[str, list[str]] = defaultdict(list)
         self.types: dict[str, set[str]] = defaultdict(set)
-        priority = {str(vocab.PIA.name): 0, "http://www.w3.org/2004/02/skos/core#prefLabel": 1,
-                    "http://www.w3.org/2000/01/rdf-schema#label": 2}
+        # the display label: the resolved (canonical) rdfs:label in Japanese or without language,
+        # then skos:prefLabel, then the name as printed; English labels and altLabels last
+        priority = {"http://www.w3.org/2000/01/rdf-schema#label": 0,
+                    "http://www.w3.org/2004/02/skos/core#prefLabel": 1, str(vocab.PIA.name): 2}
         ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for row in source.select(Q_NAMES):
             x = _text(row["x"])
             self.types[x].add(_text(row["type"]))
-            ranked[x].append((priority.get(_text(row["prop"]), 3), _text(row["name"])))
+            rank = priority.get(_text(row["prop"]), 3)
+            if _text(row.get("lang")) not in ("", "ja"):
+                rank = 4
+            ranked[x].append((rank, _text(row["name"])))
         for x, pairs in ranked.items():
             seen: dict[str, None] = {}
             for _, name in sorted(pairs):
@@ -320,7 +326,8 @@ class _Fetched:
                 "a": _text(row["a"]), "file": _text(row["file"]),
                 "kind": "provide" if _text(row["link"]).endswith("hasProvision") else "transfer",
                 "recipient": None, "purpose": "", "information": "", "timing": "", "other": "",
-                "bases": []})
+                "bases": [], "own_text": ""})
+            h["own_text"] = h["own_text"] or _text(row.get("ownText"))
             h["recipient"] = h["recipient"] or (_text(row["recipient"]) if "recipient" in row else None)
             for key, var in (("purpose", "purpose"), ("information", "info"), ("timing", "timing"),
                              ("other", "other")):
@@ -333,6 +340,9 @@ class _Fetched:
             label = _method_label(_text(row["method"]))
             if label not in self.methods[_text(row["h"])]:
                 self.methods[_text(row["h"])].append(label)
+        form_order = {label: i for i, label in enumerate(vocab.METHOD_CONCEPTS)}
+        for labels in self.methods.values():
+            labels.sort(key=lambda m: (form_order.get(m, len(form_order)), m))  # as printed on the form
 
         self.basis_text: dict[str, str] = {}
         for row in source.select(Q_BASIS_TEXTS):
@@ -377,6 +387,20 @@ def flow_graph(source: SparqlSource, filters: FlowFilters | None = None) -> nx.M
     filters = filters or FlowFilters()
     data = _Fetched(source)
     return _build(data, filters)
+
+
+def per_assessment_graphs(source: SparqlSource, filters: FlowFilters | None = None
+                          ) -> Iterator[tuple[str, str, str, nx.MultiDiGraph]]:
+    """(assessment IRI, number, label, flow graph) for each assessment that passes ``filters``
+    and has something to draw; the SELECTs run once for all of them."""
+    filters = filters or FlowFilters()
+    data = _Fetched(source)
+    for iri, a in sorted(data.assessments.items(), key=lambda item: (item[1].label, item[0])):
+        if not _assessment_passes(a, data, filters):
+            continue
+        one = _build(data, replace(filters, assessment_iris=frozenset({iri})))
+        if one.number_of_nodes():
+            yield iri, a.number, a.label, one
 
 
 def _assessment_passes(a: _Assessment, data: _Fetched, filters: FlowFilters) -> bool:
@@ -495,7 +519,9 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
             for law in data.laws_of_basis.get(lb, []):
                 if law not in laws:
                     laws.append(law)
-        legal_text = " / ".join(t for t in (data.basis_text.get(lb, "") for lb in h["bases"]) if t)
+        # a printed ― (no basis) stays on the provision itself as its legalText
+        legal_text = " / ".join(t for t in (data.basis_text.get(lb, "") for lb in h["bases"]) if t) \
+            or h["own_text"]
         spans = list(data.sources.get(h_iri, []))
         for lb in h["bases"]:
             spans.extend(s for s in data.sources.get(lb, []) if s not in spans)

@@ -183,7 +183,7 @@ def sample_graphs(names: Names | None = None) -> list[tuple[URIRef, Graph]]:
 
 
 def sample_source(names: Names | None = None):
-    from tests.export.memory_source import MemorySource
+    from .memory_source import MemorySource
 
     src = MemorySource()
     for iri, g in sample_graphs(names):
