@@ -163,6 +163,9 @@ def resolve_credentials(url: str, environ: Mapping[str, str] | None = None) -> C
     path = Path(env.get("NETRC") or Path(env.get("HOME") or Path.home()) / ".netrc")
     if not host or not path.is_file():
         return None
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        # The same rule as ssh and Python's own netrc check: a password file others can read is refused.
+        raise RemoteError(f"{path}: other users can read this password file; run `chmod 600 {path}`")
     try:
         entry = netrc.netrc(str(path)).authenticators(host)
     except netrc.NetrcParseError as error:
