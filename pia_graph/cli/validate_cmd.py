@@ -1,3 +1,108 @@
-"""Commands of this group register on the shared app."""
+"""`pia-graph validate`: SHACL-validate records, assessment texts/PDFs, or a whole store.
 
-from pia_graph.cli.app import app  # noqa: F401
+Exit codes follow pySHACL: 0 conforms (warnings and infos alone still conform), 1 violations
+(or some inputs could not be read while others were validated), 2 usage error or no input
+could be validated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pia_graph.cli.app import app
+from pia_graph.errors import InputError, PiaError
+from pia_graph.validate.report import Report
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    turtle = "turtle"
+
+
+def _error(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+
+
+def _graph_for_path(path: Path) -> tuple[object, object]:
+    """(assessment IRI, graph) for a record .json or an assessment .txt/.pdf."""
+    from pia_graph.model import load_record
+    from pia_graph.rdf import record_to_graph
+
+    if path.suffix.lower() == ".json":
+        record = load_record(path)
+        return record_to_graph(record)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a directory (give files, or validate a store with --store)")
+    from pia_graph.extract.api import extract_path  # imported lazily: extraction is heavy
+
+    record = extract_path(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return record_to_graph(record, source_sha256=digest)
+
+
+def validate_paths(paths: list[Path]) -> tuple[Report, int]:
+    """Validate each file on its own; a bad file is reported and skipped. Returns (report, failures)."""
+    from pia_graph.validate import validate_graph
+
+    report = Report()
+    failures = 0
+    for path in paths:
+        try:
+            _, graph = _graph_for_path(path)
+            report.extend(validate_graph(graph))  # type: ignore[arg-type]
+        except PiaError as error:
+            failures += 1
+            message = str(error) if isinstance(error, InputError) else f"{path}: {error}"
+            report.errors.append(message)
+            _error(message)
+    return report, failures
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Record .json files or assessment .txt/.pdf files (extracted first).")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="Validate every assessment graph in this store.")] = None,
+    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Validate every assessment graph at this SPARQL endpoint.")] = None,
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+) -> None:
+    """Check assessments against the SHACL shapes; print one line per finding with its source line."""
+    paths = paths or []
+    if not paths and store is None and endpoint is None:
+        _error("give PATH... to validate files, or --store DIR / --endpoint URL")
+        raise typer.Exit(2)
+    report = Report()
+    failures = 0
+    attempted = len(paths)
+    if paths:
+        file_report, failures = validate_paths(paths)
+        report.extend(file_report)
+    if store is not None or endpoint is not None:
+        attempted += 1
+        try:
+            from pia_graph.store import open_source
+            from pia_graph.validate import validate_source
+
+            report.extend(validate_source(open_source(store, endpoint)))
+        except PiaError as error:
+            failures += 1
+            report.errors.append(str(error))
+            _error(str(error))
+    if output_format is ReportFormat.json:
+        typer.echo(report.to_json(), nl=False)
+    elif output_format is ReportFormat.turtle:
+        typer.echo(report.to_turtle(), nl=False)
+    else:
+        typer.echo(report.to_text(), nl=False)
+    if failures and failures >= attempted:
+        raise typer.Exit(2)
+    if failures or not report.conforms:
+        raise typer.Exit(1)

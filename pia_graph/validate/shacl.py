@@ -1,0 +1,133 @@
+"""SHACL validation of assessment graphs (pySHACL with ``shapes/pia-shapes.ttl``).
+
+Validation runs per assessment graph, so memory and time grow with one assessment, not
+with the store. Inference is not needed: the mapping asserts the pia: classes that the
+shapes target, and controlled vocabularies are checked with ``sh:in``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from pia_graph import vocab as V
+from pia_graph.rdf.ontology import shapes_graph
+from pia_graph.validate.report import Report, Result, short
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    return shapes_graph()
+
+
+def _message(report: Graph, node: BNode) -> tuple[str, str]:
+    ja = en = ""
+    plain = ""
+    for message in report.objects(node, SH.resultMessage):
+        if not isinstance(message, Literal):
+            continue
+        text = _readable(str(message))
+        language = message.language or _guess_language(text)
+        if language == "ja":
+            ja = ja or text
+        elif language == "en":
+            en = en or text
+        else:
+            plain = plain or text
+    return ja or plain or en, en or plain or ja
+
+
+def _guess_language(text: str) -> str | None:
+    """pySHACL drops the language tag of a message it substitutes ``{?var}`` into; every
+    Japanese message of our shapes starts with Japanese script, every English one with ASCII."""
+    stripped = text.lstrip()
+    if not stripped:
+        return None
+    return "en" if stripped[0].isascii() else "ja"
+
+
+def _readable(text: str) -> str:
+    """{?path} substitutions arrive as full IRIs; show project terms as prefixed names."""
+    for namespace, prefix in ((str(V.PIA), "pia:"), (str(V.VOCAB), "piav:")):
+        text = text.replace(f"<{namespace}", f"<{prefix}").replace(namespace, prefix)
+    return text
+
+
+def _assessment_of(graph: Graph, focus: object, assessments: list[URIRef]) -> URIRef | None:
+    if len(assessments) == 1:
+        return assessments[0]
+    text = str(focus)
+    matches = [a for a in assessments if text == str(a) or text.startswith(f"{a}/")]
+    return max(matches, key=lambda a: len(str(a))) if matches else None
+
+
+def _source_file(graph: Graph, assessment: URIRef | None) -> str | None:
+    if assessment is None:
+        return None
+    for document in graph.objects(assessment, V.sourceDocument):
+        for name in graph.objects(document, V.fileName):
+            return str(name)
+    return None
+
+
+def _span_of(graph: Graph, focus: object, path: object) -> tuple[URIRef | None, bool]:
+    """The source span of (focus, path); else one describing the focus; else the span of the
+    fact that points at the focus (a legal basis → its provision's 法令上の根拠 line)."""
+    spans = list(graph.subjects(V.describes, focus))
+    spans = [s for s in spans if (s, RDF.type, V.SourceSpan) in graph]
+    exact = [s for s in spans if path is not None and (s, V.aboutProperty, path) in graph]
+    if exact:
+        return min(exact, key=lambda s: _first(graph, s)), True
+    for owner, prop in graph.subject_predicates(focus):
+        for span in graph.subjects(V.describes, owner):
+            if (span, V.aboutProperty, prop) in graph and (span, RDF.type, V.SourceSpan) in graph:
+                return span, path is None
+    if spans:
+        return min(spans, key=lambda s: _first(graph, s)), False
+    return None, False
+
+
+def _first(graph: Graph, span: URIRef) -> int:
+    value = graph.value(span, V.firstLine)
+    return int(value) if value is not None else 0
+
+
+def validate_graph(graph: Graph) -> Report:
+    """Validate one assessment graph; the report carries messages, paths and source lines."""
+    _, report_graph, _ = pyshacl.validate(
+        graph, shacl_graph=_shapes(), inference="none", allow_warnings=True, abort_on_first=False,
+    )
+    assessments = sorted(graph.subjects(RDF.type, V.Assessment), key=str)
+    report = Report(graph=report_graph, assessments=list(assessments))
+    severities = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+    for node in report_graph.objects(None, SH.result):
+        focus = report_graph.value(node, SH.focusNode)
+        path = report_graph.value(node, SH.resultPath)
+        value = report_graph.value(node, SH.value)
+        severity = severities.get(report_graph.value(node, SH.resultSeverity), "Violation")
+        message_ja, message_en = _message(report_graph, node)
+        if not message_en:
+            component = report_graph.value(node, SH.sourceConstraintComponent)
+            message_en = message_ja = f"{short(component)} on {short(path)}"
+        assessment = _assessment_of(graph, focus, assessments)
+        span, exact = _span_of(graph, focus, path)
+        result = Result(
+            severity=severity, message_ja=message_ja, message_en=message_en, assessment=assessment,
+            focus_node=focus, path=path if isinstance(path, URIRef) else None, value=value,
+            shape=report_graph.value(node, SH.sourceShape), source_file=_source_file(graph, assessment),
+        )
+        if span is not None:
+            first, last = graph.value(span, V.firstLine), graph.value(span, V.lastLine)
+            page = graph.value(span, V.page)
+            record_path = graph.value(span, V.recordPath)
+            result.first_line = int(first) if first is not None else None
+            result.last_line = int(last) if last is not None else result.first_line
+            result.page = int(page) if page is not None else None
+            result.record_path = str(record_path) if record_path is not None else None
+            result.location_exact = exact
+        report.results.append(result)
+        report.annotate(node, result)
+    return report
