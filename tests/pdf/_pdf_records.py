@@ -58,8 +58,12 @@ def _flow(rng: random.Random, kind: str, index: int, city: str) -> dict:
     }
 
 
-def build_record(seed: int, files: int = 1) -> dict:
-    """A complete record: every schema key plus the extra keys the renderer draws."""
+def build_record(seed: int, files: int = 1, provisions: int | None = None, transfers: int | None = None,
+                 entrustments: int | None = None) -> dict:
+    """A complete record: every schema key plus the extra keys the renderer draws.
+
+    Counts left None are drawn at random (1-3 提供先, 0-2 移転先, 1-3 委託事項 when 委託する).
+    """
     rng = random.Random(seed)
     city = rng.choice(CITIES)
     business = rng.choice(BUSINESSES)
@@ -95,9 +99,12 @@ def build_record(seed: int, files: int = 1) -> dict:
         "files": [],
     }
     for file_index in range(files):
-        entrust = rng.random() < 0.8
-        provisions = [_flow(rng, "provisions", i, city) for i in range(1, rng.randint(1, 3) + 1)]
-        transfers = [_flow(rng, "transfers", i, city) for i in range(1, rng.randint(0, 2) + 1)]
+        entrust = rng.random() < 0.8 if entrustments is None else entrustments > 0
+        entrustment_count = rng.randint(1, 3) if entrustments is None else entrustments
+        provision_count = rng.randint(1, 3) if provisions is None else provisions
+        transfer_count = rng.randint(0, 2) if transfers is None else transfers
+        flows_p = [_flow(rng, "provisions", i, city) for i in range(1, provision_count + 1)]
+        flows_t = [_flow(rng, "transfers", i, city) for i in range(1, transfer_count + 1)]
         categories = _subset(rng, KIROKU_OPTIONS, 2, 7)
         sources = _subset(rng, O_NYUSHUMOTO, 1, 4)
         acquisition = _subset(rng, O_NYUSHU, 1, 4)
@@ -127,11 +134,13 @@ def build_record(seed: int, files: int = 1) -> dict:
                     "subcontract": (sub := rng.choice(("再委託する", "再委託しない"))),
                     "subcontract_items": f"委託内容のうちシステム保守の一部（業務{i}）" if sub == "再委託する" else None,
                 }
-                for i in range(1, (rng.randint(1, 3) if entrust else 0) + 1)
+                for i in range(1, (entrustment_count if entrust else 0) + 1)
             ],
-            "provision": "提供を行っている",
-            "provisions": provisions,
-            "transfers": transfers,
+            # With no 提供先 and no 移転先 the form says 行っていない; with 移転先 only it says
+            # nothing about 提供 beyond an empty box, so the record leaves it null.
+            "provision": "提供を行っている" if flows_p else (None if flows_t else "行っていない"),
+            "provisions": flows_p,
+            "transfers": flows_t,
             "storage": "庁舎内サーバ室に設置したサーバ内に保管する。",
         })
     return record

@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from pia_graph.errors import InputError
-from pia_graph.extract.pdf.geometry import Box, Glyph, Line, lines_of
+from pia_graph.extract.pdf.geometry import CHECKED, UNCHECKED, Box, Glyph, Line, lines_of
 
 PAGE_SEPARATOR_BLANK_LINES = 3
+INLINE_SINGLE = True
+INLINE_GRID = True
 # Cells whose tops differ by less than this many points belong to one row band.
 BAND_TOLERANCE = 2.0
 # Share of characters without a Unicode mapping ("(cid:N)") above which the text layer is unusable.
@@ -174,14 +176,36 @@ def _bands(blocks: list[_Block]) -> list[list[_Block]]:
     return [sorted(band, key=lambda b: (b.box.x0, b.box.top)) for band in bands]
 
 
-def _block_lines(block: _Block) -> list[tuple[str, Box]]:
+def _block_lines(block: _Block) -> list[Line]:
     if block.label:
         text = "".join(line.text.strip(" ") for line in block.lines)
         box = block.lines[0].box
         for line in block.lines[1:]:
             box = box.union(line.box)
-        return [(" " + text, box)]
-    return [(line.text.lstrip(" "), line.box) for line in block.lines if line.text.strip(" ")]
+        return [Line(" " + text, box)]
+    return [Line(line.text.lstrip(" "), line.box, line.checkbox) for line in block.lines if line.text.strip(" ")]
+
+
+def _band_lines(band: list[_Block], inline_single: bool, inline_grid: bool) -> list[Line]:
+    """The lines of one row band: the label line, then the lines of the value cells.
+
+    A one-line value (text or a chosen ``[ value ]``) shares the label's line when
+    ``inline_single`` is set, as a row printed on one baseline reads in plain extraction
+    (form-fields.md P2); with ``inline_grid`` a checkbox grid follows its label on one line.
+    """
+    cells = [_block_lines(block) for block in band]
+    cells = [cell for cell in cells if cell]
+    if len(cells) >= 2 and band[0].label and len(cells[0]) == 1:
+        label, first = cells[0][0], cells[1]
+        merge = (inline_single and len(first) == 1 and not first[0].checkbox) or (
+            inline_grid and all(line.checkbox for line in first))
+        if merge:
+            text = " ".join([label.text, *(line.text for line in first)])
+            box = label.box
+            for line in first:
+                box = box.union(line.box)
+            cells = [[Line(text, box)], *cells[2:]]
+    return [line for cell in cells for line in cell]
 
 
 def _open(path: Path) -> Any:
@@ -207,7 +231,8 @@ def _pdf_problem(error: BaseException) -> str:
     return f"damaged or truncated PDF ({type(error).__name__}: {detail})"
 
 
-def read_pdf(path: str | os.PathLike[str]) -> PdfText:
+def read_pdf(path: str | os.PathLike[str], *, inline_single: bool = INLINE_SINGLE,
+             inline_grid: bool = INLINE_GRID) -> PdfText:
     """Read ``path`` into lines rebuilt from character geometry (module docstring).
 
     Raises InputError naming ``path`` for a file that is not a readable PDF: damaged or truncated,
@@ -244,11 +269,11 @@ def read_pdf(path: str | os.PathLike[str]) -> PdfText:
                 if band_index:
                     lines.append("")
                     locations.append(None)
-                for block in band:
-                    for text, box in _block_lines(block):
-                        lines.append(text)
-                        locations.append(LineLocation(number, box.x0, box.top, box.x1, box.bottom))
-                        checkboxes += int(text.startswith("[ ○ ]") or text.startswith("[ ]"))
+                for line in _band_lines(band, inline_single, inline_grid):
+                    box = line.box
+                    lines.append(line.text)
+                    locations.append(LineLocation(number, box.x0, box.top, box.x1, box.bottom))
+                    checkboxes += line.text.count(CHECKED) + line.text.count(UNCHECKED)
     finally:
         pdf.close()
     if page_count == 0:

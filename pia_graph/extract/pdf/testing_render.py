@@ -99,10 +99,11 @@ MARGIN_X = 40.0
 MARGIN_TOP = 48.0
 MARGIN_BOTTOM = 48.0
 TABLE_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
-LABEL_WIDTH = 150.0
+LABEL_WIDTH = 120.0
 VALUE_X = MARGIN_X + LABEL_WIDTH
 VALUE_WIDTH = TABLE_WIDTH - LABEL_WIDTH
 TEXT_SIZE = 8.5
+OPTION_SIZE = 7.5  # the ＜選択肢＞ lists are printed smaller
 MARK_SIZE = 11.0
 LINE_STEP = 12.0
 PAD = 4.0
@@ -203,6 +204,12 @@ class _Pages:
         self.canvas.save()
 
 
+def _choice_box_width(chosen: str | None) -> float:
+    """The chosen-value box: 45% of the value column, wider when the value needs it."""
+    needed = text_width(f"[ {chosen} ]") + 2 * PAD + 2 if chosen else 0.0
+    return min(max(VALUE_WIDTH * 0.45, needed), VALUE_WIDTH * 0.52)
+
+
 def _draw_checkbox(pages: _Pages, x: float, top: float, box: Checkbox) -> None:
     pages.text(x, top, "[")
     if box.checked:
@@ -232,7 +239,7 @@ def _draw_row(pages: _Pages, row: Row) -> None:
     line_top = top + PAD
     if row.choice is not None:
         chosen, options = row.choice
-        box_width = VALUE_WIDTH * 0.45
+        box_width = _choice_box_width(chosen)
         pages.cell(VALUE_X, top, box_width, height)
         pages.cell(VALUE_X + box_width, top, VALUE_WIDTH - box_width, height)
         if chosen:
@@ -240,9 +247,9 @@ def _draw_row(pages: _Pages, row: Row) -> None:
         else:
             pages.text(VALUE_X + PAD, line_top, "[")
             pages.text(VALUE_X + box_width - PAD - text_width("]"), line_top, "]")
-        pages.text(VALUE_X + box_width + PAD, line_top, "＜選択肢＞")
+        pages.text(VALUE_X + box_width + PAD, line_top, "＜選択肢＞", OPTION_SIZE)
         for index, option in enumerate(options, start=1):
-            pages.text(VALUE_X + box_width + PAD, line_top + index * LINE_STEP, f"{index}） {option}")
+            pages.text(VALUE_X + box_width + PAD, line_top + index * LINE_STEP, f"{index}） {option}", OPTION_SIZE)
         for index, extra in enumerate(row.extra_lines):
             pages.text(VALUE_X + PAD, line_top + (index + 1) * LINE_STEP, extra)
     else:
