@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
@@ -10,6 +11,19 @@ from rdflib.term import Identifier
 
 from pia_graph import vocab
 
+# pyoxigraph keeps only valid UTF-8, but a remote endpoint's JSON can carry lone surrogates
+# (\ud800 escapes): they are stored as markers and come back as surrogates, as from such an endpoint.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MARKER = re.compile(r"\[\[surrogate:([0-9a-f]{4})\]\]")
+
+
+def _encode(text: str) -> str:
+    return _SURROGATE.sub(lambda m: f"[[surrogate:{ord(m.group()):04x}]]", text)
+
+
+def _decode(text: str) -> str:
+    return _MARKER.sub(lambda m: chr(int(m.group(1), 16)), text)
+
 
 def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
     if isinstance(term, ox.NamedNode):
@@ -17,8 +31,8 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(_decode(term.value), lang=term.language)
+    return Literal(_decode(term.value), datatype=URIRef(term.datatype.value))
 
 
 def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -28,10 +42,10 @@ def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         return ox.BlankNode(str(term))
     assert isinstance(term, Literal)
     if term.language:
-        return ox.Literal(str(term), language=term.language)
+        return ox.Literal(_encode(str(term)), language=term.language)
     if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
+        return ox.Literal(_encode(str(term)), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(_encode(str(term)))
 
 
 class MemorySource:

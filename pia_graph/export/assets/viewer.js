@@ -464,6 +464,12 @@
   };
   status.setMethod = function (name, on) { return setHidden(hiddenMethod, D.methods, name, on); };
   status.setKind = function (name, on) { return setHidden(hiddenKind, D.kinds, name, on); };
+  status.screenOf = function (iri) {  // where a node is drawn, in canvas CSS pixels
+    for (var n = 0; n < N.length; n++) {
+      if (str(N[n][7]) === iri) return [N[n][2] * scale + tx, N[n][3] * scale + ty];
+    }
+    return null;
+  };
   status.fit = fit;
   status.zoom = function (factor) { zoomAt(view.clientWidth / 2, view.clientHeight / 2, factor); };
   status.redraw = draw;
