@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pia_graph import vocab
 from pia_graph.cli.app import app
 from pia_graph.errors import PiaError
 from pia_graph.query import list_queries, parse_params, run_query, term_text, trace
@@ -43,13 +44,26 @@ def _close(source: object) -> None:
         close()
 
 
+TABLE_CELL_LIMIT = 60          # table mode only: csv and json always carry the full text
+PIPE_WIDTH = 200               # console width when stdout is not a terminal
+
+
+def _cell(text: str) -> str:
+    text = text.replace(str(vocab.ID), "piaid:").replace(str(vocab.VOCAB), "piav:")
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_LIMIT else text[: TABLE_CELL_LIMIT - 1] + "…"
+
+
 def _print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     table = Table(title=title, show_lines=False, expand=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*row)
-    Console(soft_wrap=False).print(table)
+        table.add_row(*(_cell(value) for value in row))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=PIPE_WIDTH)
+    console.print(table)
 
 
 @app.command("query")
@@ -76,7 +90,7 @@ def query(
         else:
             for spec in specs:
                 params = " ".join(f"[{p.name}=…]" if not p.required else f"{p.name}=…" for p in spec.params.values())
-                typer.echo(f"{spec.name:28} {spec.title}" + (f"  (params: {params})" if params else ""))
+                typer.echo(f"{spec.name:34} {spec.title}" + (f"  (params: {params})" if params else ""))
         return
     if not name:
         raise _fail("give a query name or a .rq file (see `pia-graph query --list`)")
