@@ -1,0 +1,111 @@
+"""ingest on real records (the gold JSON) and real assessment texts (the seeds)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+
+from pia_graph import vocab
+from pia_graph.store import Store
+from pia_graph.store.ingest import expand_inputs, ingest
+
+CURATED = "PREFIX pia: <https://w3id.org/pia-graph/ontology#>\nSELECT ?a ?c WHERE { ?a a pia:Assessment ; pia:curated ?c }"
+
+
+@pytest.fixture
+def gold_copy(shared_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "records"
+    shutil.copytree(shared_dir / "gold", target)
+    return target
+
+
+def test_json_records_are_ingested_as_curated(gold_copy: Path, tmp_path: Path) -> None:
+    with Store(tmp_path / "store") as store:
+        seen: list[tuple[str, str]] = []
+        summary = ingest([gold_copy], store, jobs=1, progress=lambda p, s, d, t: seen.append((p.name, s)))
+        assert summary.ok and len(summary.ingested) == 3
+        assert sorted(seen) == [(p.name, "ingested") for p in sorted(gold_copy.glob("*.json"))]
+        rows = store.select(CURATED)
+        assert len(rows) == 3 and {row["c"] for row in rows} == {Literal(True)}
+        assert vocab.ONTOLOGY_GRAPH in store.named_graphs()
+        assert len(store.assessment_graphs()) == 3
+
+
+def test_unchanged_files_are_skipped_and_reingest_does_not_duplicate(gold_copy: Path, tmp_path: Path) -> None:
+    with Store(tmp_path / "store") as store:
+        ingest([gold_copy], store, jobs=1)
+        quads = len(store)
+        again = ingest([gold_copy], store, jobs=1)
+        assert again.ingested == [] and len(again.skipped) == 3
+        assert len(store) == quads
+        forced = ingest([gold_copy], store, jobs=1, force=True)
+        assert len(forced.ingested) == 3
+        assert len(store) == quads  # replaced, not added
+
+
+def test_changed_file_replaces_its_graph(gold_copy: Path, tmp_path: Path) -> None:
+    path = sorted(gold_copy.glob("*.json"))[0]
+    record = json.loads(path.read_text(encoding="utf-8"))
+    entrustment = next(e for f in record["files"] for e in f["entrustments"] if e["contractor"])
+    old_name = entrustment["contractor"]
+    with Store(tmp_path / "store") as store:
+        first = ingest([path], store, jobs=1)
+        (_, iri), = first.ingested
+        entrustment["contractor"] = "試験用株式会社"
+        path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        second = ingest([path], store, jobs=1)
+        assert [i for _, i in second.ingested] == [iri]
+        names = {str(o) for o in store.graph(iri).objects(None, vocab.name)}
+        assert "試験用株式会社" in names and old_name not in names
+        replaced_size = len(store)
+    with Store(tmp_path / "fresh") as fresh:
+        ingest([path], fresh, jobs=1)
+        assert len(fresh) == replaced_size
+
+
+def test_failures_are_reported_per_file_and_the_batch_goes_on(gold_copy: Path, tmp_path: Path) -> None:
+    (gold_copy / "broken.json").write_text("{ not json", encoding="utf-8")
+    (gold_copy / "notes.docx").write_bytes(b"PK")
+    missing = tmp_path / "missing.txt"
+    with Store(tmp_path / "store") as store:
+        summary = ingest([gold_copy, missing, gold_copy / "notes.docx"], store, jobs=1)
+    assert len(summary.ingested) == 3
+    failed = {path.name: reason for path, reason in summary.failed}
+    assert set(failed) == {"broken.json", "missing.txt", "notes.docx"}
+    for name, reason in failed.items():
+        assert name in reason and "\n" not in reason
+
+
+def test_worker_processes_give_the_same_store(gold_copy: Path, tmp_path: Path) -> None:
+    with Store(tmp_path / "serial") as serial:
+        ingest([gold_copy], serial, jobs=1)
+        expected = serial.dump("nquads")
+    with Store(tmp_path / "parallel") as parallel:
+        summary = ingest([gold_copy], parallel, jobs=2)
+        assert len(summary.ingested) == 3
+        assert sorted(parallel.dump("nquads").splitlines()) == sorted(expected.splitlines())
+
+
+def test_assessment_texts_are_extracted_and_not_curated(seed_pairs: list, tmp_path: Path) -> None:
+    seed, _gold = seed_pairs[0]
+    with Store(tmp_path / "store") as store:
+        summary = ingest([seed], store, jobs=1)
+        assert summary.ok, summary.failed
+        rows = store.select(CURATED)
+        assert len(rows) == 1 and rows[0]["c"] == Literal(False)
+        sha_rows = store.source_hashes()
+        assert len(sha_rows) == 1
+        assert ingest([seed], store, jobs=1).skipped == [seed.resolve()]
+
+
+def test_expand_inputs_recurses_and_dedups(gold_copy: Path) -> None:
+    nested = gold_copy / "deeper"
+    nested.mkdir()
+    shutil.copy(sorted(gold_copy.glob("*.json"))[0], nested / "copy.json")
+    files, problems = expand_inputs([gold_copy, sorted(gold_copy.glob("*.json"))[0]])
+    assert problems == []
+    assert len(files) == 4 and len(set(files)) == 4
