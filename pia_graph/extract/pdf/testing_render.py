@@ -309,7 +309,8 @@ def grid_rows(options: Sequence[str], checked: Iterable[str], other_text: str | 
 
     def label_of(option: str) -> str:
         if option == OTHER:
-            return f"その他 （ {other_text or ''} ）" if other_text else "その他 （ ）"
+            text = other_text or details.get(OTHER)
+            return f"その他 （ {text} ）" if text else "その他 （ ）"
         if details.get(option):
             return f"{option} （ {details[option]} ）"
         return option
