@@ -1,0 +1,86 @@
+"""`pia-graph build` and `pia-graph export-rdf` through the real command line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset
+from typer.testing import CliRunner
+
+from pia_graph.cli import app
+from pia_graph.store import Store
+
+
+@pytest.fixture
+def records(shared_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "records"
+    shutil.copytree(shared_dir / "gold", target)
+    return target
+
+
+def build(*args: str) -> object:
+    return CliRunner().invoke(app, ["build", *args])
+
+
+def test_build_then_rebuild(records: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = build(str(records), "--store", str(store), "--jobs", "1")
+    assert first.exit_code == 0, first.stderr
+    assert "3 ingested, 0 unchanged (skipped), 0 failed" in first.stderr
+    second = build(str(records), "--store", str(store))
+    assert second.exit_code == 0
+    assert "0 ingested, 3 unchanged (skipped), 0 failed" in second.stderr
+    with Store(store) as opened:
+        assert len(opened.assessment_graphs()) == 3
+
+
+def test_build_reports_each_failed_input_and_exits_1(records: Path, tmp_path: Path) -> None:
+    broken = records / "broken.json"
+    broken.write_text("[]", encoding="utf-8")
+    result = build(str(records), "--store", str(tmp_path / "store"), "--jobs", "1")
+    assert result.exit_code == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert len(failed) == 1 and str(broken) in failed[0]
+    assert "3 ingested" in result.stderr
+
+
+def test_build_usage_and_store_errors_exit_2(records: Path, tmp_path: Path) -> None:
+    not_a_store = tmp_path / "plain-file"
+    not_a_store.write_text("x", encoding="utf-8")
+    result = build(str(records), "--store", str(not_a_store))
+    assert result.exit_code == 2 and "not a store" in result.stderr
+    with Store(tmp_path / "busy"):
+        result = build(str(records), "--store", str(tmp_path / "busy"))
+    assert result.exit_code == 2 and "in use" in result.stderr
+    assert build().exit_code == 2  # no PATH
+
+
+def test_export_rdf_formats_round_trip(records: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert build(str(records), "--store", str(store), "--jobs", "1").exit_code == 0
+    with Store(store) as opened:
+        quads = len(opened)
+        graphs = opened.assessment_graphs()
+        originals = {name: opened.graph(name) for name in graphs}
+    runner = CliRunner()
+    for fmt, syntax in (("trig", ox.RdfFormat.TRIG), ("nquads", ox.RdfFormat.N_QUADS),
+                        ("jsonld", ox.RdfFormat.JSON_LD)):
+        out = tmp_path / f"dump.{fmt}"
+        result = runner.invoke(app, ["export-rdf", "--store", str(store), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        loaded = ox.Store()
+        loaded.load(path=str(out), format=syntax)
+        assert len(loaded) == quads, fmt
+    dataset = Dataset()
+    dataset.parse(str(tmp_path / "dump.trig"), format="trig")
+    for name, original in originals.items():
+        assert dataset.graph(name).isomorphic(original)
+    stdout = runner.invoke(app, ["export-rdf", "--store", str(store), "--format", "nquads"])
+    assert stdout.exit_code == 0
+    assert sorted(stdout.stdout.splitlines()) == sorted((tmp_path / "dump.nquads").read_text("utf-8").splitlines())
+    missing = runner.invoke(app, ["export-rdf", "--store", str(tmp_path / "nothing"), "--format", "trig"])
+    assert missing.exit_code == 2 and "no store here" in missing.stderr
+    assert not (tmp_path / "nothing").exists()
