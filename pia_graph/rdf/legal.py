@@ -204,7 +204,8 @@ _TOKEN_TEMPLATE = (
     r"|(?P<item>第?(?P<item_no>\d+)号)"
     r"|(?P<number>(?P<num>\d+(?:の\d+)*)\s*(?:の項|項)?)"
     r"|(?P<sep>[、，,・;；]|及び|並びに|又は|若しくは)"
-    r"|(?P<known_law>{known})"
+    # a known name is not taken when it only begins a longer, unknown name (地方税法|施行規則)
+    r"|(?P<known_law>(?:{known})(?!施行令|施行規則|施行細則))"
     r"|(?P<law>" + _NAME_CHARS + r"+?" + _LAW_SUFFIX + r"(?=第|別表|[\s、，,・（(]|及び|並びに|$|\d))"
     r"|(?P<other>.)"
 )

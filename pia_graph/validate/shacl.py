@@ -23,6 +23,13 @@ def _shapes() -> Graph:
     return shapes_graph()
 
 
+@lru_cache(maxsize=1)
+def _owning_shapes() -> dict[object, object]:
+    """Property shapes are blank nodes: report the named node shape that holds them."""
+    shapes = _shapes()
+    return {prop: holder for holder, prop in shapes.subject_objects(SH.property)}
+
+
 def _message(report: Graph, node: BNode) -> tuple[str, str]:
     ja = en = ""
     plain = ""
@@ -117,7 +124,9 @@ def validate_graph(graph: Graph) -> Report:
         result = Result(
             severity=severity, message_ja=message_ja, message_en=message_en, assessment=assessment,
             focus_node=focus, path=path if isinstance(path, URIRef) else None, value=value,
-            shape=report_graph.value(node, SH.sourceShape), source_file=_source_file(graph, assessment),
+            shape=_owning_shapes().get(report_graph.value(node, SH.sourceShape),
+                                       report_graph.value(node, SH.sourceShape)),
+            source_file=_source_file(graph, assessment),
         )
         if span is not None:
             first, last = graph.value(span, V.firstLine), graph.value(span, V.lastLine)
