@@ -80,3 +80,16 @@ def test_line_boxes_cover_their_glyphs() -> None:
     box = lines[0].box
     assert box.x0 == 10 and box.x1 == 10 + 48.5 + 9
     assert box.top == 100 and box.bottom >= 100 + 9
+
+
+def test_label_wrapped_under_itself_is_joined_to_its_checkbox() -> None:
+    glyphs = checkbox(10, 100, "フラッシュメモ", False) + checkbox(140, 100, "紙", True)
+    glyphs += run("リ", 10 + 48.5, 110)  # the wrapped tail, inside the first label's column
+    glyphs += run("・業務関係情報", 10, 130)  # a caption at the cell's left edge is not a tail
+    assert texts(glyphs) == ["[ ] フラッシュメモリ", "[ ○ ] 紙", "・業務関係情報"]
+
+
+def test_tail_under_the_second_column_goes_to_the_second_label() -> None:
+    glyphs = checkbox(10, 100, "紙", False) + checkbox(140, 100, "電子記録媒体（フラッシュ", True)
+    glyphs += run("メモリを除く。）", 140 + 48.5, 110)
+    assert texts(glyphs) == ["[ ] 紙", "[ ○ ] 電子記録媒体（フラッシュメモリを除く。）"]

@@ -116,6 +116,7 @@ class Line:
     text: str
     box: Box
     checkbox: bool = False
+    label_x0: float | None = None  # where a checkbox's label starts (for wrapped labels)
 
 
 def _same_row(a: Glyph, b: Glyph) -> bool:
@@ -215,20 +216,57 @@ def row_lines(row: Sequence[Token]) -> list[Line]:
         if content[0].checkbox:
             label = _join(content[1:]).strip(" ")
             text = f"{content[0].text} {label}" if label else content[0].text
-            lines.append(Line(text, Box.around(t for t in content if not t.blank), checkbox=True))
+            label_start = next((t.x0 for t in content[1:] if not t.blank), None)
+            lines.append(Line(text, Box.around(t for t in content if not t.blank), checkbox=True,
+                              label_x0=label_start))
         else:
             text = _join(content).strip(" ")
             lines.append(Line(text, Box.around(t for t in content if not t.blank)))
     return lines
 
 
-def lines_of(glyphs: Sequence[Glyph]) -> list[Line]:
-    """Checkbox binding, rows and segments for the glyphs of one cell (or one text region)."""
+def _continues_label(row: Sequence[Token], previous: Sequence[Line]) -> int | None:
+    """Index of the checkbox line in ``previous`` whose label wraps onto ``row``, or None.
+
+    A label too long for its grid column wraps under itself (``] フラッシュメモ`` / ``リ``): a row
+    without checkboxes whose text starts inside a checkbox label's column, right below it.
+    """
+    if not previous or any(t.checkbox for t in row):
+        return None
+    first = next((t for t in row if not t.blank), None)
+    if first is None:
+        return None
+    for index, line in enumerate(previous):
+        if not line.checkbox or line.label_x0 is None:
+            continue
+        column_end = previous[index + 1].box.x0 if index + 1 < len(previous) else float("inf")
+        # right below the label (a checked box's mark may hang lower than the label itself)
+        below = line.box.top + 0.5 * first.height < first.top and first.top - line.box.bottom <= 0.8 * first.height
+        if line.label_x0 - 1 <= first.x0 < column_end and below:
+            return index
+    return None
+
+
+def lines_from_tokens(tokens: Sequence[Token]) -> list[Line]:
+    """Rows and segments of already bound tokens (one cell or one text region)."""
     result: list[Line] = []
-    for row in group_rows(bind_checkboxes(glyphs)):
-        result.extend(row_lines(row))
+    previous: list[Line] = []
+    for row in group_rows(tokens):
+        target = _continues_label(row, previous)
+        if target is not None:
+            line = previous[target]
+            line.text += _join(row).strip(" ")
+            line.box = line.box.union(Box.around(t for t in row if not t.blank))
+            continue
+        previous = row_lines(row)
+        result.extend(previous)
     return result
 
 
+def lines_of(glyphs: Sequence[Glyph]) -> list[Line]:
+    """Checkbox binding, rows and segments for the glyphs of one cell (or one text region)."""
+    return lines_from_tokens(bind_checkboxes(glyphs))
+
+
 __all__ = ["CHECKED", "MARKS", "UNCHECKED", "Box", "Glyph", "Line", "Token", "bind_checkboxes",
-           "group_rows", "lines_of", "row_lines"]
+           "group_rows", "lines_from_tokens", "lines_of", "row_lines"]

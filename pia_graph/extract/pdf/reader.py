@@ -30,7 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from pia_graph.errors import InputError
-from pia_graph.extract.pdf.geometry import CHECKED, UNCHECKED, Box, Glyph, Line, lines_of
+from pia_graph.extract.pdf.geometry import (
+    CHECKED,
+    UNCHECKED,
+    Box,
+    Glyph,
+    Line,
+    Token,
+    bind_checkboxes,
+    group_rows,
+    lines_from_tokens,
+)
 
 PAGE_SEPARATOR_BLANK_LINES = 3
 INLINE_SINGLE = True
@@ -120,10 +130,9 @@ def _cells(page: Any) -> list[Box]:
     return cells
 
 
-def _containing_cell(glyph: Glyph, cells: Sequence[Box]) -> int | None:
+def _containing_cell(x: float, y: float, cells: Sequence[Box]) -> int | None:
     best: int | None = None
     best_area = 0.0
-    x, y = glyph.centre_x, glyph.middle
     for index, cell in enumerate(cells):
         if cell.x0 <= x <= cell.x1 and cell.top <= y <= cell.bottom:
             area = (cell.x1 - cell.x0) * (cell.bottom - cell.top)
@@ -132,14 +141,17 @@ def _containing_cell(glyph: Glyph, cells: Sequence[Box]) -> int | None:
     return best
 
 
-def _starts_with_space(glyphs: Sequence[Glyph]) -> bool:
+def _starts_with_space(tokens: Sequence[Token]) -> bool:
     """A label cell: its first printed character (top row, leftmost) is an ASCII space."""
-    if not glyphs:
-        return False
-    first_row_middle = min(glyphs, key=lambda g: g.middle).middle
-    tolerance = 0.5 * max(g.height for g in glyphs)
-    first_row = [g for g in glyphs if abs(g.middle - first_row_middle) <= tolerance]
-    return min(first_row, key=lambda g: g.x0).text == " "
+    rows = group_rows(tokens)
+    return bool(rows) and rows[0][0].text == " " and not rows[0][0].checkbox
+
+
+def _anchor(token: Token) -> tuple[float, float]:
+    """The point that places a token in a cell: a checkbox by its ``[``, other glyphs by their centre."""
+    if token.checkbox:
+        return token.x0 + 1.0, token.middle
+    return (token.x0 + token.x1) / 2, token.middle
 
 
 def _page_blocks(page: Any) -> list[_Block]:
@@ -147,21 +159,24 @@ def _page_blocks(page: Any) -> list[_Block]:
     if not glyphs:
         return []
     cells = _cells(page)
-    by_cell: dict[int, list[Glyph]] = {}
-    free: list[Glyph] = []
-    for glyph in glyphs:
-        index = _containing_cell(glyph, cells)
+    # Checkboxes are bound on the whole page first: a spreadsheet may put "[", the mark and
+    # "] label" in cells of their own.
+    tokens = bind_checkboxes(glyphs)
+    by_cell: dict[int, list[Token]] = {}
+    free: list[Token] = []
+    for token in tokens:
+        index = _containing_cell(*_anchor(token), cells)
         if index is None:
-            free.append(glyph)
+            free.append(token)
         else:
-            by_cell.setdefault(index, []).append(glyph)
+            by_cell.setdefault(index, []).append(token)
     blocks: list[_Block] = []
-    for index, cell_glyphs in by_cell.items():
-        lines = lines_of(cell_glyphs)
+    for index, cell_tokens in by_cell.items():
+        lines = lines_from_tokens(cell_tokens)
         if lines:
-            blocks.append(_Block(cells[index], lines, _starts_with_space(cell_glyphs)))
+            blocks.append(_Block(cells[index], lines, _starts_with_space(cell_tokens)))
     # Free text: each row is a block of its own, so it takes its place among the cells by position.
-    for line in lines_of(free):
+    for line in lines_from_tokens(free):
         blocks.append(_Block(line.box, [line], False))
     return blocks
 
