@@ -137,6 +137,13 @@ def validate_graph(graph: Graph) -> Report:
             result.page = int(page) if page is not None else None
             result.record_path = str(record_path) if record_path is not None else None
             result.location_exact = exact
+        if not result.location_exact and result.path is not None:
+            # an abstained value has no span of its own; its record path is still exact
+            for abstention in graph.subjects(V.describes, focus):
+                if ((abstention, RDF.type, V.Abstention) in graph
+                        and (abstention, V.aboutProperty, result.path) in graph):
+                    result.record_path = str(graph.value(abstention, V.recordPath))
+                    break
         report.results.append(result)
         report.annotate(node, result)
     return report
