@@ -196,6 +196,9 @@ _CONNECTIVES = ("・", "及び", "並びに", "又は", "若しくは", "に基�
 
 _TOKEN_TEMPLATE = (
     r"(?P<paren>[(（][^()（）]*[)）])"
+    # known law names first (別表第二の主務省令で定める…命令 is a law, not a table); a known name
+    # is not taken when it only begins a longer, unknown name (地方税法|施行規則)
+    r"|(?P<known_law>(?:{known})(?!施行令|施行規則|施行細則))"
     r"|(?P<same_law>同法施行令|同法施行規則|同法|同令|同規則)"
     r"|(?P<same_article>同条)"
     r"|(?P<table>別表(?:第(?:[〇一二三四五六七八九十百]+|\d+))?)"
@@ -204,8 +207,6 @@ _TOKEN_TEMPLATE = (
     r"|(?P<item>第?(?P<item_no>\d+)号)"
     r"|(?P<number>(?P<num>\d+(?:の\d+)*)\s*(?:の項|項)?)"
     r"|(?P<sep>[、，,・;；]|及び|並びに|又は|若しくは)"
-    # a known name is not taken when it only begins a longer, unknown name (地方税法|施行規則)
-    r"|(?P<known_law>(?:{known})(?!施行令|施行規則|施行細則))"
     r"|(?P<law>" + _NAME_CHARS + r"+?" + _LAW_SUFFIX + r"(?=第|別表|[\s、，,・（(]|及び|並びに|$|\d))"
     r"|(?P<other>.)"
 )
