@@ -109,3 +109,38 @@ def test_expand_inputs_recurses_and_dedups(gold_copy: Path) -> None:
     files, problems = expand_inputs([gold_copy, sorted(gold_copy.glob("*.json"))[0]])
     assert problems == []
     assert len(files) == 4 and len(set(files)) == 4
+
+
+def test_a_document_the_store_refuses_fails_alone(gold_copy: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from pia_graph.store import ingest as ingest_module
+
+    real = ingest_module.build_assessment
+    victim = sorted(gold_copy.glob("*.json"))[1]
+
+    def corrupting(path_text: str, sha: str) -> tuple[str, str, str | None, str | None]:
+        path_text, iri, ntriples, error = real(path_text, sha)
+        if Path(path_text) == victim.resolve():
+            ntriples = '<https://example.org/s> <https://example.org/p> "unterminated .\n'
+        return path_text, iri, ntriples, error
+
+    monkeypatch.setattr(ingest_module, "build_assessment", corrupting)
+    with Store(tmp_path / "store") as store:
+        summary = ingest([gold_copy], store, jobs=1)
+        assert [p.name for p, _ in summary.failed] == [victim.name]
+        assert len(summary.ingested) == 2 and len(store.assessment_graphs()) == 2
+
+
+def test_two_inputs_for_one_assessment_keep_the_last(gold_copy: Path, tmp_path: Path) -> None:
+    first = sorted(gold_copy.glob("*.json"))[0]
+    record = json.loads(first.read_text(encoding="utf-8"))
+    entrustment = next(e for f in record["files"] for e in f["entrustments"] if e["contractor"])
+    entrustment["contractor"] = "後勝ち株式会社"
+    second = gold_copy / "zz-corrected.json"
+    second.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with Store(tmp_path / "store") as store:
+        summary = ingest([first, second], store, jobs=1)
+        (_, iri), (_, same) = summary.ingested
+        assert iri == same and summary.replaced == [iri]
+        names = {str(o) for o in store.graph(iri).objects(None, vocab.name)}
+        assert "後勝ち株式会社" in names
