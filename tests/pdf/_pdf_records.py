@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from pia_graph.extract.pdf.testing_render import (
+    EXACT_FONT,
     O_CONN,
     O_FTYPE,
     O_HONNIN,
@@ -18,6 +21,11 @@ from pia_graph.extract.pdf.testing_render import (
     O_TEIKYO,
     OTHER,
 )
+
+# The renderer needs a TrueType Japanese font (Debian: fonts-ipafont-gothic) for characters such
+# as U+FF0D/U+FF5E to come back exactly; reportlab's CID fallback maps them to look-alikes.
+needs_exact_font = pytest.mark.skipif(
+    not EXACT_FONT, reason="no TrueType Japanese font for the test-PDF renderer: apt-get install fonts-ipafont-gothic")
 
 CITIES = ("青葉市", "緑ヶ丘市", "東山町", "北浜市", "白川村")
 BUSINESSES = ("児童手当", "介護保険", "住民基本台帳", "国民健康保険", "後期高齢者医療", "生活保護")
@@ -168,4 +176,4 @@ def checked_sets(record: dict) -> dict[str, list[str]]:
     return sets
 
 
-__all__ = ["CHECKBOX_FIELDS", "build_record", "checked_sets"]
+__all__ = ["CHECKBOX_FIELDS", "build_record", "checked_sets", "needs_exact_font"]

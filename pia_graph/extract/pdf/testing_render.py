@@ -45,8 +45,11 @@ def _register_font() -> tuple[str, bool]:
     """Register the drawing font once; return (font name, whether extraction gives it back exactly)."""
     from reportlab.pdfbase.ttfonts import TTFont
 
-    candidates = [os.environ[FONT_ENV]] if os.environ.get(FONT_ENV) else []
-    candidates += list(_TTF_CANDIDATES)
+    chosen = os.environ.get(FONT_ENV, "")
+    # PIA_GRAPH_PDF_FONT: a TrueType file to use, or "cid" for reportlab's built-in CID font.
+    candidates = [] if chosen == "cid" else [chosen] if chosen else []
+    if chosen != "cid":
+        candidates += list(_TTF_CANDIDATES)
     for candidate in candidates:
         if Path(candidate).is_file():
             try:
