@@ -13,8 +13,12 @@ in an order that mixes columns, and checkbox marks end up away from their labels
 
 Output layout (what ``pia_graph.extract.extract_text`` reads best, like a clean sample text):
 a label cell (the forms print labels with a leading space) becomes one line, ``" " + label`` with
-its wrapped parts joined; the lines of the value cells of the same band follow it; a blank line
-separates bands; three blank lines separate pages. A value line never starts with an ASCII space.
+its wrapped parts joined. The value cells of the same band follow: a one-line value (text or a
+chosen ``[ value ]``) and a checkbox grid (``[ ○ ] 紙 [ ] 専用線 …``, every mark bound to its own
+label) stay on the label's line, as a row printed on one baseline reads (form-fields.md P2);
+longer values follow on their own lines, one line per printed row, right under the label. A blank
+line separates bands; three blank lines separate pages. A value line never starts with an ASCII
+space. ``read_pdf(..., inline_single=False, inline_grid=False)`` puts every value under its label.
 
 Every line of ``text`` has an entry in ``locations``: the page (1-based) and the box, in points
 from the page's top-left corner, of the characters it was built from; ``None`` for blank lines.
