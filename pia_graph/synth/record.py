@@ -40,8 +40,8 @@ FORM_VERSIONS = {
                         (None, 0.20, dt.date(2015, 10, 1), dt.date(2025, 12, 31))),
 }
 
-METHOD_OTHER_TEXTS = ("行政専用の閉域網を用いたファイル転送", "地方税ポータルシステム（eLTAX）",
-                      "庁内ファイル共有サーバ経由", "暗号化した記録媒体の手交", "国保情報集約システム")
+METHOD_OTHER_TEXTS = ("行政専用の閉域網を用いたファイル転送", "庁内ファイル共有サーバ経由", "暗号化した記録媒体の手交",
+                      "行政専用回線によるデータ連携")
 TIMINGS = ("随時", "月次", "毎月１回", "年１回（６月）", "週２回程度", "照会を受けた都度",
            "随時（年度末に一括して提供する場合がある）", "届出を受け付けた都度", "毎年度当初及び随時")
 ENTRUSTMENT_TITLES = ("{system}の運用保守業務委託", "{system}の改修及び保守業務", "データセンター利用契約",
@@ -151,12 +151,15 @@ def _file(rng: random.Random, domain: Domain, body: Body, name: str, linkage: bo
           department: str) -> dict[str, Any]:
     entrusted = rng.random() < 0.8
     entrustments = []
-    for _ in range(rng.randint(1, 4) if entrusted else 0):
+    count = rng.randint(1, 4) if entrusted else 0
+    # distinct titles and contents: an entrustment is paired with its gold by its text
+    for title, content in zip(rng.sample(ENTRUSTMENT_TITLES, count), rng.sample(ENTRUSTMENT_CONTENTS, count),
+                              strict=True):
         system = rng.choice(systems)
         sub = rng.random() < 0.35
         entrustments.append({
-            "title": rng.choice(ENTRUSTMENT_TITLES).format(system=system),
-            "content": rng.choice(ENTRUSTMENT_CONTENTS).format(system=system),
+            "title": title.format(system=system),
+            "content": content.format(system=system),
             "contractor": rng.choice(VENDORS),
             "handlers": rng.choice(F.O_NIN[:4]),
             "subcontract": "再委託する" if sub else "再委託しない",
@@ -287,7 +290,7 @@ def random_record(rng: random.Random, index: int, *, kind: str | None = None) ->
                   for i in range(n_files)],
         # extra fields
         "domain": domain.key,
-        "business_description": domain.tasks[: rng.randint(2, len(domain.tasks))],
+        "business_description": list(domain.tasks[: rng.randint(2, len(domain.tasks))]),
         "target_population": (rng.choice(F.O_NINZU5[3:]) if kind == F.KIND_ZENKOUMOKU
                               else rng.choice(F.O_NINZU4[2:])),
         "department_head_title": division + "長",

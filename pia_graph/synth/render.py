@@ -143,8 +143,8 @@ class _Renderer:
         return units
 
     def grid(self, label: str, options: tuple[str, ...], checked: list[str] | None, columns: int, *,
-             texts: dict[str, str] | None = None) -> tuple[list[Unit], bool]:
-        """A checkbox grid; returns its units and whether every option's mark stays readable."""
+             texts: dict[str, str] | None = None) -> tuple[list[Unit], list[str]]:
+        """A checkbox grid; returns its units and the options whose marks the layout detached."""
         checked_set = set(checked or ())
         texts = texts or {}
         cells = [(option, option in checked_set, texts.get(option, option)) for option in options]
@@ -156,18 +156,16 @@ class _Renderer:
         def intact(row: list[tuple[str, bool, str]]) -> str:
             return " ".join(f"{mark(on)} {text}" for _, on, text in row)
 
-        if not self.shuffle:
-            return [[label, "\n".join(intact(row) for row in rows)]], True
-        if self.rng.random() < 0.3:
-            return [[label, "\n".join(intact(row) for row in rows)]], True
+        if not self.shuffle or self.rng.random() < 0.3:
+            return [[label, "\n".join(intact(row) for row in rows)]], []
         units: list[Unit] = [[label]]
-        readable = True
+        unreadable: list[str] = []
         for row in rows:
             variant = self.rng.random()
             if variant < 0.15:
                 units.append([intact(row)])
                 continue
-            for position, (_, on, text) in enumerate(row):
+            for position, (option, on, text) in enumerate(row):
                 if text.endswith(" ）") and self.rng.random() < 0.6:
                     text, tail = text[:-1].rstrip(), "）"
                     units.append([tail])
@@ -177,14 +175,19 @@ class _Renderer:
                     suffix = "" if nxt is None else (" [ ○" if nxt else " [")
                     units.append([f"{mark(on)} {text}{suffix}"])
                 else:
-                    readable = False
+                    unreadable.append(option)
                     units.append([f"] {text}"])
                     if position == 0 or variant >= 0.6:
                         units.append(["[ ○" if on else "["])
-        return units, readable
+        return units, unreadable
 
-    def uncertain(self, pointer: str, candidates: list[str], reason: str) -> None:
-        self.truth["uncertain"].append({"path": pointer, "candidates": candidates, "reason": reason})
+    def abstain(self, path: list[str | int], unreadable: list[str], hidden: Any) -> None:
+        """Null a value the cut grid made undecidable and say why, as the extractor must."""
+        self.set_truth(path, None)
+        # candidates: the options whose marks the cut detached (what the text leaves open);
+        # hidden: the value the record holds, for tests of abstention behaviour
+        self.truth["uncertain"].append({"path": "/" + "/".join(map(str, path)), "candidates": unreadable,
+                                        "reason": "checkbox marks detached from labels", "hidden": hidden})
 
     def set_truth(self, path: list[str | int], value: Any) -> None:
         target: Any = self.truth
@@ -314,16 +317,16 @@ class _Renderer:
         detail = {s: f"{s} （ {d} ）" for s, d in (f.get("sources_detail") or {}).items()}
         for option in F.C_NYUSHUMOTO[1:]:
             detail.setdefault(option, f"{option} （ ）")
-        units, readable = self.grid(" ①入手元　※", F.C_NYUSHUMOTO, f.get("sources"), 2, texts=detail)
+        units, unreadable = self.grid(" ①入手元　※", F.C_NYUSHUMOTO, f.get("sources"), 2, texts=detail)
         page += units
-        if not readable:
-            self.set_truth([*base, "sources"], None)
+        if unreadable:
+            self.abstain([*base, "sources"], unreadable, f.get("sources"))
         other = f.get("acquisition_methods_other")
-        units, readable = self.grid(" ②入手方法", F.C_NYUSHU, f.get("acquisition_methods"), 3,
-                                    texts={F.OTHER: f"その他 （ {other} ）" if other else "その他 （ ）"})
+        units, unreadable = self.grid(" ②入手方法", F.C_NYUSHU, f.get("acquisition_methods"), 3,
+                                      texts={F.OTHER: f"その他 （ {other} ）" if other else "その他 （ ）"})
         page += units
-        if not readable:
-            self.set_truth([*base, "acquisition_methods"], None)
+        if unreadable:
+            self.abstain([*base, "acquisition_methods"], unreadable, f.get("acquisition_methods"))
             self.set_truth([*base, "acquisition_methods_other"], None)
         n = 3 if self.full else 0
         if self.full:
@@ -358,11 +361,11 @@ class _Renderer:
         five = (self.record["assessment"]["form_version"] or "").startswith("令和７年")
         options = (*F.C_KIROKU_ID, F.C_KIROKU_5 if five else F.C_KIROKU_4, *F.C_KIROKU_CONTACT,
                    *F.C_KIROKU_BUSINESS)
-        units, readable = self.grid(" 主な記録項目　※", options, f.get("record_categories"), 3,
-                                    texts={F.OTHER: "その他 （ ）"})
+        units, unreadable = self.grid(" 主な記録項目　※", options, f.get("record_categories"), 3,
+                                      texts={F.OTHER: "その他 （ ）"})
         units += [["・識別情報"], ["・連絡先等情報"], ["・業務関係情報"]]
-        if not readable:
-            self.set_truth([*base, "record_categories"], None)
+        if unreadable:
+            self.abstain([*base, "record_categories"], unreadable, f.get("record_categories"))
         return units
 
     def entrustment_pages(self, f: dict[str, Any], base: list[str | int]) -> list[Page]:
@@ -468,15 +471,13 @@ class _Renderer:
         units += self.labeled(f" ⑤{word}する情報の対象となる\n本人の範囲", get("subject_scope"))
         other = get("methods_other")
         options = F.C_ITEN if transfer else F.C_TEIKYO
-        grid, readable = self.grid(f" ⑥{word}方法", options, get("methods"), 2,
-                                   texts={F.OTHER: f"その他 （ {other} ）" if other else "その他 （ ）"})
+        grid, unreadable = self.grid(f" ⑥{word}方法", options, get("methods"), 2,
+                                     texts={F.OTHER: f"その他 （ {other} ）" if other else "その他 （ ）"})
         units += grid
-        if flow and not readable:
+        if flow and unreadable:
             key = "transfers" if transfer else "provisions"
-            self.set_truth([*base, key, i - 1, "methods"], None)
+            self.abstain([*base, key, i - 1, "methods"], unreadable, list(flow["methods"]))
             self.set_truth([*base, key, i - 1, "methods_other"], None)
-            self.uncertain(f"/files/{base[1]}/{key}/{i - 1}/methods", sorted(flow["methods"]),
-                           "checkbox marks detached from labels")
         units += self.labeled(" ⑦時期・頻度", get("timing"))
         return units
 
