@@ -18,7 +18,13 @@ shopt -s nullglob
 texts=("$here"/*.txt "$here"/*.pdf)
 records=("$here"/*.json)
 shopt -u nullglob
-inputs=("${texts[@]}" "${records[@]}")
+# The samples are assessment texts; the *.expected.json beside them are their expected
+# records (for tests), so JSON records are built only when there is no text to read.
+if [ "${#texts[@]}" -gt 0 ]; then
+  inputs=("${texts[@]}")
+else
+  inputs=("${records[@]}")
+fi
 if [ "${#inputs[@]}" -eq 0 ]; then
   echo "no sample assessments (*.txt, *.pdf, *.json) in $here" >&2
   exit 2

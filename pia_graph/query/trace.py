@@ -40,7 +40,10 @@ WHERE {
     ?assessment a pia:Assessment ; pia:hasFile ?file .
     { ?file pia:hasProvision ?flow BIND("provision" AS ?kind) }
     UNION { ?file pia:hasTransfer ?flow BIND("transfer" AS ?kind) }
-    OPTIONAL { ?flow pia:recipient ?recipient OPTIONAL { ?recipient pia:name ?recipientName } }
+    OPTIONAL { ?flow pia:recipient ?recipient }
+    # the recipient as printed in this entry (the flow's label); the entity's name otherwise
+    OPTIONAL { ?flow rdfs:label ?recipientName }
+    OPTIONAL { ?recipient pia:name ?recipientName }
     OPTIONAL { ?file pia:name ?fileName }
     OPTIONAL { ?flow pia:legalBasis ?basis . ?basis pia:legalText ?legalText }
     OPTIONAL { ?flow pia:timing ?timing }

@@ -277,3 +277,17 @@ def test_param_checks(gold_store: Store) -> None:
         run_query(gold_store, "provenance", {"assessment_iri": "> } DROP ALL {"})
     with pytest.raises(QueryError, match="unknown query"):
         run_query(gold_store, "no-such-query", {})
+
+
+def test_two_spellings_of_one_recipient_in_one_assessment(variant_store: Store, gold_records: dict) -> None:
+    record = variant(_first_with_provision(gold_records))
+    record["assessment"]["number"] = "908"
+    file = next(f for f in record["files"] if f["provisions"])
+    first = file["provisions"][0]
+    assert "日本年金機構" in first["recipient"]
+    spellings = {first["recipient"], "日本年金機構", "厚生労働大臣（日本年金機構）"}
+    file["provisions"] = [dict(first, recipient=name) for name in sorted(spellings)]
+    add_record(variant_store, record)
+    _, rows = run_query(variant_store, "files-to-recipient", {"recipient": "日本年金機構"})
+    # one row per printed entry, each with its own spelling (the entity is shared)
+    assert sorted(str(r["recipientName"]) for r in rows) == sorted(spellings)
