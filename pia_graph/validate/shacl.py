@@ -8,14 +8,40 @@ shapes target, and controlled vocabularies are checked with ``sh:in``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from pia_graph import vocab as V
 from pia_graph.rdf.ontology import shapes_graph
 from pia_graph.validate.report import Report, Result, short
+
+
+@lru_cache(maxsize=256)
+def _prepared(query: str) -> Query:
+    return prepareQuery(query)
+
+
+class _PreparedQueryGraph(Graph):
+    """pySHACL hands every SPARQL constraint to ``Graph.query`` as text, once per focus node,
+    and rdflib parses the text each time (~0.15 s with pyparsing): parse each text once."""
+
+    def query(self, query_object: Any, processor: Any = "sparql", result: Any = "sparql",
+              initNs: Any = None, initBindings: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if isinstance(query_object, str) and not initNs:
+            query_object = _prepared(query_object)
+        return super().query(query_object, processor, result, initNs, initBindings, *args, **kwargs)
+
+
+def _with_prepared_queries(graph: Graph) -> Graph:
+    copy = _PreparedQueryGraph(identifier=graph.identifier)
+    for triple in graph:
+        copy.add(triple)
+    return copy
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +131,7 @@ def _first(graph: Graph, span: URIRef) -> int:
 def validate_graph(graph: Graph) -> Report:
     """Validate one assessment graph; the report carries messages, paths and source lines."""
     _, report_graph, _ = pyshacl.validate(
-        graph, shacl_graph=_shapes(), inference="none", allow_warnings=True, abort_on_first=False,
+        _with_prepared_queries(graph), shacl_graph=_shapes(), inference="none", allow_warnings=True, abort_on_first=False,
     )
     assessments = sorted(graph.subjects(RDF.type, V.Assessment), key=str)
     report = Report(graph=report_graph, assessments=list(assessments))
