@@ -148,7 +148,8 @@ class _Builder:
     def unit_of_body(self, name: str, *types: URIRef) -> URIRef:
         """A department (or internal 移転先) of the assessing body."""
         if self.body is None:
-            return self.organisation(name, *types)
+            # no assessing body named: the unit stands alone, still typed as a department
+            return self.organisation(name, V.Department, ORG.OrganizationalUnit, *types)
         key = department_key(name, self.body_name)
         resource = URIRef(f"{self.body}/unit/{iri_segment(key)}")
         self.add(resource, RDF.type, ORG.OrganizationalUnit)

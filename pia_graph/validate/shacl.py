@@ -37,7 +37,7 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, *args, **kwargs)
 
 
-def _with_prepared_queries(graph: Graph) -> Graph:
+def with_prepared_queries(graph: Graph) -> Graph:
     copy = _PreparedQueryGraph(identifier=graph.identifier)
     for triple in graph:
         copy.add(triple)
@@ -131,7 +131,7 @@ def _first(graph: Graph, span: URIRef) -> int:
 def validate_graph(graph: Graph) -> Report:
     """Validate one assessment graph; the report carries messages, paths and source lines."""
     _, report_graph, _ = pyshacl.validate(
-        _with_prepared_queries(graph), shacl_graph=_shapes(), inference="none", allow_warnings=True, abort_on_first=False,
+        with_prepared_queries(graph), shacl_graph=_shapes(), inference="none", allow_warnings=True, abort_on_first=False,
     )
     assessments = sorted(graph.subjects(RDF.type, V.Assessment), key=str)
     report = Report(graph=report_graph, assessments=list(assessments))

@@ -279,3 +279,13 @@ def test_extracted_seed_records_map_with_spans(seed_pairs: list[tuple[Path, Path
             assert graph.value(span, V.firstLine) is not None
             assert graph.value(span, V.describes) is not None
         assert len(list(graph.subjects(RDF.type, V.Abstention))) >= len(record.get("uncertain", []))
+
+
+def test_without_assessing_body_units_are_still_departments() -> None:
+    record = minimal_record()
+    record["assessment"]["organization"] = None
+    iri, graph = record_to_graph(record)
+    assert iri == ID["assessment/source/invented.txt"]
+    department = graph.value(URIRef(f"{iri}/business"), V.responsibleDepartment)
+    assert (department, RDF.type, V.Department) in graph
+    assert (iri, V.assessedBy, None) not in graph

@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from pia_graph.rdf.ontology import shapes_graph
+from pia_graph.validate.shacl import with_prepared_queries
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "shapes"
 SHAPES_NS = "https://w3id.org/pia-graph/shapes#"
@@ -26,7 +27,8 @@ def _fixtures(kind: str) -> list[Path]:
 
 def _fired(data: Graph, shapes: Graph) -> dict[str, set[str]]:
     """shape local name → severities it reported."""
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    _, report, _ = pyshacl.validate(with_prepared_queries(data), shacl_graph=shapes, inference="none",
+                                    allow_warnings=True)
     fired: dict[str, set[str]] = {}
     for result in report.objects(None, SH.result):
         source = report.value(result, SH.sourceShape)
