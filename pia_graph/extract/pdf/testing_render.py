@@ -353,16 +353,36 @@ def _choice_row(label: str, value: str | None, options: Sequence[str], extra: Se
 
 def _grid_row(label: str, options: Sequence[str], checked: Iterable[str] | None, other_text: str | None = None,
               details: dict[str, str] | None = None) -> Row:
-    rows, columns = grid_rows(options, checked or [], other_text, details)
+    checked = list(checked or [])
+    rows, columns = grid_rows(_with_unlisted(options, checked), checked, other_text, details)
     return Row(label=f" {label}", grid=list(rows), columns=columns)
 
 
+FIVE_INFO = "5情報（氏名、氏名の振り仮名、性別、生年月日、住所）"
+
+
+def _with_unlisted(options: Sequence[str], checked: Iterable[str]) -> list[str]:
+    """``options`` plus any checked option the list lacks (kept before その他), so none is lost."""
+    result = list(options)
+    for option in checked:
+        if option not in result:
+            result.insert(result.index(OTHER) if OTHER in result else len(result), option)
+    return result
+
+
 def _kiroku_row(file: dict) -> Row:
-    checked = set(file.get("record_categories") or [])
+    checked = list(file.get("record_categories") or [])
     grid: list[list[Checkbox] | str] = []
+    listed = {option for _, options in O_KIROKU_GROUPS for option in options}
+    # The 令和7年5月 form prints 5情報 where older forms print 4情報.
+    five = any(option.startswith("5情報") for option in checked)
     for heading, options in O_KIROKU_GROUPS:
+        group = [FIVE_INFO if five and option.startswith("4情報") else option for option in options]
+        if heading == O_KIROKU_GROUPS[-1][0]:
+            unlisted = [o for o in checked if o not in listed and not (five and o == FIVE_INFO)]
+            group = _with_unlisted(group, unlisted)
         grid.append(heading)
-        rows, _ = grid_rows(options, checked, file.get("record_categories_other"), columns=2)
+        rows, _ = grid_rows(group, checked, file.get("record_categories_other"), columns=2)
         grid.extend(rows)
     return Row(label=" 主な記録項目　※", grid=grid, columns=2)
 
