@@ -39,13 +39,29 @@ def _graph_for_path(path: Path) -> tuple[object, object]:
         return record_to_graph(record)
     if not path.exists():
         raise InputError(path, "no such file")
-    if path.is_dir():
-        raise InputError(path, "is a directory (give files, or validate a store with --store)")
     from pia_graph.extract.api import extract_path  # imported lazily: extraction is heavy
 
     record = extract_path(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return record_to_graph(record, source_sha256=digest)
+
+
+INPUT_SUFFIXES = (".json", ".txt", ".pdf")
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
+    """Files as given; a directory contributes its .json/.txt/.pdf files (recursively, sorted)."""
+    files: list[Path] = []
+    problems: list[InputError] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
+            if not found:
+                problems.append(InputError(path, "directory holds no .json, .txt or .pdf files"))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, problems
 
 
 def validate_paths(paths: list[Path]) -> tuple[Report, int]:
@@ -69,21 +85,26 @@ def validate_paths(paths: list[Path]) -> tuple[Report, int]:
 @app.command("validate")
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Record .json files or assessment .txt/.pdf files (extracted first).")] = None,
+        help="Record .json files, assessment .txt/.pdf files (extracted first), or directories of them.")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="Validate every assessment graph in this store.")] = None,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Validate every assessment graph at this SPARQL endpoint.")] = None,
     output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
 ) -> None:
     """Check assessments against the SHACL shapes; print one line per finding with its source line."""
-    paths = paths or []
-    if not paths and store is None and endpoint is None:
+    given = paths or []
+    if not given and store is None and endpoint is None:
         _error("give PATH... to validate files, or --store DIR / --endpoint URL")
         raise typer.Exit(2)
+    paths, problems = expand_paths(given)
     report = Report()
-    failures = 0
-    attempted = len(paths)
+    for problem in problems:
+        _error(str(problem))
+        report.errors.append(str(problem))
+    failures = len(problems)
+    attempted = len(paths) + len(problems)
     if paths:
-        file_report, failures = validate_paths(paths)
+        file_report, file_failures = validate_paths(paths)
+        failures += file_failures
         report.extend(file_report)
     if store is not None or endpoint is not None:
         attempted += 1

@@ -96,3 +96,20 @@ def test_assessment_text_is_extracted_then_validated(seed_pairs: list[tuple[Path
     data = json.loads(result.stdout)
     assert len(data["assessments"]) == 1
     assert all(r["source"]["file"] == seed.name for r in data["results"])
+
+
+def test_directory_inputs(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    (folder / "nested").mkdir(parents=True)
+    _write(folder / "a.json", invented_record())
+    second = invented_record(methods=["ＦＡＸ"])
+    second["assessment"]["number"] = "99"
+    _write(folder / "nested" / "b.json", second)
+    (folder / "notes.md").write_text("not an input", encoding="utf-8")
+    result = _run(folder)
+    assert result.returncode == 1
+    assert "2 assessment(s)" in result.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = _run(empty)
+    assert nothing.returncode == 2 and "directory holds no .json, .txt or .pdf files" in nothing.stderr
