@@ -42,8 +42,8 @@ def _pension_focused(record: dict[str, Any]) -> bool:
 
 def _full_many_entrustments(record: dict[str, Any]) -> bool:
     f = record["files"][0]
-    return (len(f["entrustments"]) >= 3 and len(record["files"]) == 1 and len(f["provisions"]) >= 1
-            and len(record["changes"]) >= 2)
+    return (record["domain"] == "ltc" and len(f["entrustments"]) >= 3 and len(record["files"]) == 1
+            and len(f["provisions"]) >= 1 and len(record["changes"]) >= 2)
 
 
 def _clean_two_files(record: dict[str, Any]) -> bool:
@@ -56,7 +56,7 @@ SAMPLES = (
            "重点項目評価書, 国民年金; two or more 提供先 including 日本年金機構, a 移転先 and a 再委託; "
            "shuffled like real PDF-extracted text"),
     Sample("sample-kakuu-zenkoumoku", 2025, F.KIND_ZENKOUMOKU, True, _full_many_entrustments,
-           "全項目評価書 with three or more 委託事項; shuffled like real PDF-extracted text"),
+           "全項目評価書, 介護保険, three or more 委託事項; shuffled like real PDF-extracted text"),
     Sample("sample-kakuu-clean", 2026, F.KIND_JUUTEN, False, _clean_two_files,
            "重点項目評価書, 国民健康保険, two 特定個人情報ファイル; clean layout (values follow their labels)"),
 )

@@ -216,7 +216,7 @@ def _changes(rng: random.Random, record: dict[str, Any], published: dt.date) -> 
     rows = []
     first = published - dt.timedelta(days=365 * 6)
     file0 = record["files"][0]
-    for _ in range(rng.choice((0, 1, 2, 3, 4, 6))):
+    for _ in range(rng.choice((0, 1, 2, 3, 4, 6, 9, 14, 20))):
         date = _random_date(rng, first, published)
         kind = rng.randrange(4)
         if kind == 0 and file0["entrustments"]:

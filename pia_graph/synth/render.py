@@ -90,6 +90,10 @@ class _Renderer:
         if not self.shuffle:
             if single:
                 return [[f"{label} {value}"]]
+            if "\n" not in label and not value.startswith("・"):
+                # a long value starts on its label's line and wraps below it
+                head = self.wrap(value, max(8, self.width - len(label)))
+                return [["\n".join([f"{label} {head[0]}", *self.wrap("".join(head[1:]))])]]
             return [[label, "\n".join(lines)]]
         roll = self.rng.random()
         if single and p1 and roll < 0.15:
@@ -426,37 +430,55 @@ class _Renderer:
         head: Page = [[" ５．特定個人情報の提供・移転（委託に伴うものを除く。）"]]
         p_count = f"（ {len(provisions)} ）件" if provisions else "（ ）件"
         t_count = f"（ {len(transfers)} ）件" if transfers else "（ ）件"
+        if self.shuffle and self.rng.random() < 0.5:
+            # the count cells split too: `] 提供を行っている 1 ） 件` with its `（` elsewhere (P14)
+            p_count = f"{len(provisions) or ''} ） 件".lstrip()
+            t_count = f"{len(transfers) or ''} ） 件".lstrip()
+            head += [["（"], ["（"]]
         texts = {F.PROVISION_DONE: f"{F.PROVISION_DONE} {p_count}", F.TRANSFER_DONE: f"{F.TRANSFER_DONE} {t_count}"}
         checked = [o for o, on in ((F.PROVISION_DONE, provisions), (F.TRANSFER_DONE, transfers),
                                    (F.NOT_DONE, not provisions and not transfers)) if on]
         units, _ = self.grid(" 提供・移転の有無", (F.PROVISION_DONE, F.TRANSFER_DONE, F.NOT_DONE), checked, 2,
                              texts=texts)
         head += units
+        # 提供先1 and 移転先1 share the section's first page with the 有無 grid, as in the real forms;
+        # further instances get a page each
+        mixed = bool(provisions) and bool(transfers)
+        head += self.flow_units(f, base, 1, provisions[0] if provisions else None, transfer=False, mixed=mixed)
+        head += self.flow_units(f, base, 1, transfers[0] if transfers else None, transfer=True, mixed=mixed)
+        if mixed and self.shuffle:
+            self.shared_labels_ambiguous(base, provisions[0], transfers[0])
         pages: list[Page] = [head]
-        for i, flow in enumerate(provisions or [None], 1):
-            page = head if i == 1 else []
-            if i > 1:
-                page.append([f" 提供先{F.SYSTEM_RANGES[0]}" if i <= 5 else " 提供先6～10"])
-            page += self.flow_units(f, base, i, flow, transfer=False)
-            if i > 1:
-                pages.append(page)
+        for i, flow in enumerate(provisions[1:], 2):
+            caption = f" 提供先{F.SYSTEM_RANGES[0]}" if i <= 5 else " 提供先6～10"
+            pages.append([[caption], *self.flow_units(f, base, i, flow, transfer=False)])
+        for i, flow in enumerate(transfers[1:], 2):
+            caption = f" 移転先{F.SYSTEM_RANGES[0]}" if i <= 5 else " 移転先6～10"
+            pages.append([[caption], *self.flow_units(f, base, i, flow, transfer=True)])
         for caption in F.SYSTEM_RANGES:
             pages[-1].append([f" 提供先{caption}"])
-        for i, flow in enumerate(transfers or [None], 1):
-            page: Page = []
-            if i > 1:
-                page.append([f" 移転先{F.SYSTEM_RANGES[0]}"])
-            page += self.flow_units(f, base, i, flow, transfer=True)
-            if not transfers and not provisions:
-                head += page
-            else:
-                pages.append(page)
-        for caption in F.SYSTEM_RANGES:
             pages[-1].append([f" 移転先{caption}"])
         return pages
 
+    def shared_labels_ambiguous(self, base: list[str | int], provision: dict[str, Any],
+                                transfer: dict[str, Any]) -> None:
+        """①法令上の根拠 and ⑦時期・頻度 print the same label for 提供先 and 移転先: on a shuffled page
+        holding both, nothing in the layout says which value is whose (the real extractor may still
+        argue from content, which the truth does not count against it)."""
+        for key in ("legal_basis", "timing"):
+            values = [provision[key], transfer[key]]
+            if values[0] == values[1]:
+                continue
+            for kind, flow in (("provisions", provision), ("transfers", transfer)):
+                path = [*base, kind, 0, key]
+                self.set_truth(path, None)
+                self.truth["uncertain"].append({
+                    "path": "/" + "/".join(map(str, path)), "candidates": values,
+                    "reason": "提供先1 and 移転先1 share the page and the label; value not tied to either",
+                    "hidden": flow[key]})
+
     def flow_units(self, f: dict[str, Any], base: list[str | int], i: int, flow: dict[str, Any] | None, *,
-                   transfer: bool) -> list[Unit]:
+                   transfer: bool, mixed: bool = False) -> list[Unit]:
         word = "移転" if transfer else "提供"
         get = (lambda key: flow.get(key)) if flow else (lambda key: None)
         units: list[Unit] = []
@@ -467,7 +489,9 @@ class _Renderer:
         units += self.labeled(" ①法令上の根拠", get("legal_basis"), p1=False)
         units += self.labeled(f" ②{word}先における用途", get("purpose"), p1=False)
         units += self.labeled(f" ③{word}する情報", get("information"), p1=False)
-        units += self.choice(f" ④{word}する情報の対象となる\n本人の数", F.O_HONNIN, get("subject_count"))
+        # on a page with both kinds two ④ share one option list: keep each value on its label
+        units += self.choice(f" ④{word}する情報の対象となる\n本人の数", F.O_HONNIN, get("subject_count"),
+                             detach=not mixed)
         units += self.labeled(f" ⑤{word}する情報の対象となる\n本人の範囲", get("subject_scope"))
         other = get("methods_other")
         options = F.C_ITEN if transfer else F.C_TEIKYO

@@ -340,3 +340,27 @@ def test_seed_check_detects_copied_text(shared_dir):
     seed = sorted((shared_dir / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
     value_lines = [line for line in seed.splitlines() if len(line) >= 30 and not line.startswith(" ")]
     assert overlaps("\n".join(value_lines[:20]), seed_windows(shared_dir / "seeds"), form_strings())
+
+
+def test_first_provision_and_transfer_share_a_page_and_shared_labels_are_abstained():
+    checked = 0
+    for i in range(300):
+        rng = random.Random(i)
+        record = random_record(rng, i)
+        for shuffle in (True, False):
+            text, truth = render_text_with_truth(record, random.Random(i), shuffle=shuffle)
+            pages = text.split("\n\n\n\n")
+            for fi, f in enumerate(record["files"]):
+                if not (f["provisions"] and f["transfers"]):
+                    continue
+                checked += 1
+                p0, t0 = f["provisions"][0], f["transfers"][0]
+                assert any(f"{p0['recipient']} 提供先1" in page and f" 移転先1 {t0['recipient']}" in page
+                           for page in pages)
+                for key in ("legal_basis", "timing"):
+                    got = (truth["files"][fi]["provisions"][0][key], truth["files"][fi]["transfers"][0][key])
+                    if shuffle and p0[key] != t0[key]:
+                        assert got == (None, None)
+                    else:
+                        assert got == (p0[key], t0[key])
+    assert checked > 30
