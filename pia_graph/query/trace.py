@@ -235,10 +235,28 @@ def _uses_method(flow: _Flow, method: str) -> bool:
     return False
 
 
+def _candidates(flow: _Flow, sender: _Holder, by_body_iri: dict[str, list[_Holder]],
+                by_body_name: dict[str, list[_Holder]], labels: dict[str, set[str]]) -> list[_Holder]:
+    """Holders that might receive ``flow`` (an index lookup, so large stores stay linear)."""
+    if flow.kind == "transfer":
+        return by_body_iri.get(sender.body_iri, []) if sender.body_iri else []
+    found = list(by_body_iri.get(flow.recipient_iri, [])) if flow.recipient_iri else []
+    for name in _names(flow.recipient_iri, flow.recipient, labels):
+        found.extend(by_body_name.get(name, []))
+    return found
+
+
 def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx.MultiDiGraph, dict[str, _Holder],
                                                                              dict[str, _Flow], dict[str, set[str]]]:
     """The holder/recipient multigraph; edge keys are flow IRIs."""
     holders, flows, labels = _load(source, timeout)
+    by_body_iri: dict[str, list[_Holder]] = defaultdict(list)
+    by_body_name: dict[str, list[_Holder]] = defaultdict(list)
+    for holder in holders.values():
+        if holder.body_iri:
+            by_body_iri[holder.body_iri].append(holder)
+        for name in _names(holder.body_iri, holder.body, labels):
+            by_body_name[name].append(holder)
     network = nx.MultiDiGraph()
     for key in holders:
         network.add_node(("holder", key))
@@ -248,8 +266,12 @@ def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx
             continue
         recipient_node = ("recipient", flow.recipient_iri or f"{flow.iri}#recipient")
         network.add_edge(("holder", flow.assessment), recipient_node, key=flow.iri)
-        for other in holders.values():
-            if other.assessment != flow.assessment and _passes_on_to(flow, sender, other, labels):
+        seen: set[str] = set()
+        for other in _candidates(flow, sender, by_body_iri, by_body_name, labels):
+            if other.assessment in seen or other.assessment == flow.assessment:
+                continue
+            seen.add(other.assessment)
+            if _passes_on_to(flow, sender, other, labels):
                 network.add_edge(("holder", flow.assessment), ("holder", other.assessment), key=flow.iri)
     return network, holders, flows, labels
 
@@ -274,8 +296,11 @@ def trace(source: SparqlSource, to: str, method: str | None = None, *, max_hops:
     hops: list[Hop] = []
     if not targets:
         return hops
+    reaching: set = set()
+    for target in targets:
+        reaching |= nx.ancestors(network, target)
     paths = []
-    for start in sorted(n for n in network.nodes if n[0] == "holder"):
+    for start in sorted(n for n in reaching if n[0] == "holder"):
         for path in nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops):
             last_flow = flows[path[-1][2]]
             if method and not _uses_method(last_flow, method):

@@ -17,6 +17,8 @@ not read again. A changed file replaces its assessment's graph atomically.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.context
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -118,6 +120,21 @@ def build_assessment(path_text: str, sha256: str) -> tuple[str, str, str | None,
         return path_text, "", None, f"{path}: {type(error).__name__}: {error}"
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers start from a fork server, not by forking this process.
+
+    This process holds the open store (RocksDB threads) and a progress-bar thread; forking a
+    multi-threaded process can leave a child with a lock held by a thread that no longer
+    exists. The fork server is a clean single-threaded process that has already imported the
+    extraction and RDF stages, so workers still start quickly.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pia_graph.extract.api", "pia_graph.model", "pia_graph.rdf"])
+    return context
+
+
 def _results(work: list[tuple[Path, str]], jobs: int) -> Iterator[tuple[str, str, str | None, str | None]]:
     if jobs <= 1 or len(work) <= 1:
         for path, sha in work:
@@ -126,7 +143,7 @@ def _results(work: list[tuple[Path, str]], jobs: int) -> Iterator[tuple[str, str
     window = jobs * 2
     pending: set[Future] = set()
     queue = iter(work)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context()) as pool:
         def refill() -> None:
             while len(pending) < window:
                 item = next(queue, None)
