@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pia_graph.errors import InputError
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue
@@ -117,12 +117,57 @@ class Extractor:
         end = self.cut if self.cut is not None else len(self.lines)
         self.body_end = end
         self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end)
+        self.ordered = self._is_ordered()
         self.out = Builder(_empty_record(source))
         # label hit -> resolved value (inline, chosen option or group assignment)
         self.values: dict[int, Value] = {}
         self.region: dict[int, str] = {}
         self.change_rows: list[dict[str, Any]] = []
         self.file_of_page: dict[int, int] = {}
+
+    def _is_ordered(self) -> bool:
+        """A clean layout (e.g. rebuilt from PDF geometry): every checkbox mark sits in its
+        ``[ ○ ] label``, no grid piece floats alone and group fields come in form order, so print
+        order inside a page can be trusted."""
+        for page in self.pages:
+            if not self._page_in_form_order(page):
+                return False
+            for chunk in page.chunks:
+                if chunk.kind != "box" or _VERSION.search(chunk.text):
+                    continue
+                if not chunk.tokens:
+                    if re.search(r"[\[\]［］○〇]", chunk.text):
+                        return False
+                    continue
+                scan = scan_boxes(chunk.tokens)
+                if scan.orphan_marks or scan.open_brackets or any(b.checked is None for b in scan.boxes):
+                    return False
+            for hit in page.hits:
+                if hit.value and re.search(r"[\[［]\s*[○〇]?\s*[\]］]", hit.value):
+                    scan = scan_boxes(tokenize(hit.value))
+                    if scan.orphan_marks or scan.open_brackets or any(b.checked is None for b in scan.boxes):
+                        return False
+        return True
+
+    def _page_in_form_order(self, page: Page) -> bool:
+        """Numbered fields of a 委託事項/提供先/移転先 come in form order after their heading."""
+        last = 0
+        for hit in sorted(page.hits, key=lambda h: h.first):
+            if hit.group:
+                last = 0
+                continue
+            key = self.key(hit, page) or ""
+            if not key.startswith(("entrustment.", "provision.", "transfer.", "flow.")):
+                continue
+            match = re.match(r"^([①-⑳])", hit.form) or re.match(r"^(\d{1,2})", hit.form)
+            if not match:
+                continue
+            char = match.group(1)
+            number = ord(char) - 0x245F if not char.isdigit() else int(char)
+            if number < last:
+                return False
+            last = number
+        return True
 
     # -- helpers ----------------------------------------------------------------------------
     def defs_of(self, hit: LabelHit, page: Page) -> LabelDef | None:
@@ -372,7 +417,7 @@ class Extractor:
                     out.set("/special_notes", Value(match.group(1), chunk.first, chunk.first))
 
     # -- document-level fields ----------------------------------------------------------------
-    DOC_KEYS = {
+    DOC_KEYS: ClassVar[set[str]] = {
         "business_name", "business_description", "target_population", "file_names_listed",
         "mynumber_legal_basis", "info_network_linkage", "info_network_legal_basis", "department",
         "department_head_title", "other_assessing_bodies", "file_reasons.necessity", "file_reasons.benefits",
@@ -504,7 +549,7 @@ class Extractor:
             return
         try:
             rows = parse_change_rows(self.lines[self.cut:], self.cut + 1)
-        except Exception:  # noqa: BLE001 - the history is secondary: never lose the record over it
+        except Exception:  # the history is secondary: never lose the record over it
             self.out.abstain("/changes", [], "the change history could not be parsed")
             return
         self.out.record["changes"] = rows
@@ -518,7 +563,7 @@ class Extractor:
 class FileReader:
     """One 特定個人情報ファイル: Ⅱ fields, 委託事項, 提供先/移転先, Ⅲ answers."""
 
-    SIMPLE = {
+    SIMPLE: ClassVar[set[str]] = {
         "file.file_type", "file.subject_count", "file.subject_scope", "file.subject_scope_necessity",
         "file.record_item_count", "file.record_items_validity", "file.record_items_ref", "file.retention_start",
         "file.responsible_department", "file.acquisition_timing", "file.acquisition_validity",
@@ -536,6 +581,7 @@ class FileReader:
         ex.out.record["files"].append(_empty_file())
         # fields whose values are known but not which instance owns which: (field, key, slots, values)
         self.groups: list[tuple[str, str, list[tuple[str, str, int]], list[Value]]] = []
+        self.flow_numbers: dict[str, dict[int, int]] = {}
 
     def hits(self, *keys: str, region: str | None = None) -> list[tuple[LabelHit, Page]]:
         out = []
@@ -553,8 +599,69 @@ class FileReader:
         self.record_items_appendix()
         self.entrustments()
         self.flows()
+        if self.ex.ordered:
+            self.ordered_pass()
         self.attribute_from_history()
         self.risk()
+
+    def ordered_pass(self) -> None:
+        """Clean layouts: a field belongs to the 委託事項N / 提供先N / 移転先N heading printed last
+        before it, which also tells 提供先 and 移転先 apart for the shared labels ① and ⑦."""
+        ex = self.ex
+        record_file = ex.out.record["files"][self.index]
+        # print order is authoritative here: drop the page-level doubts about group members
+        prefixes = tuple(f"{self.base}/{k}/" for k in ("entrustments", "provisions", "transfers"))
+        ex.out.uncertain[:] = [u for u in ex.out.uncertain if not u["path"].startswith(prefixes)]
+        bases = {"委託事項": ("entrustments", ("entrustment",)), "提供先": ("provisions", ("provision", "flow")),
+                 "移転先": ("transfers", ("transfer", "flow"))}
+        current: tuple[str, int] | None = None
+        for page in self.pages:
+            for hit in sorted(page.hits, key=lambda h: h.first):
+                if hit.group and hit.group[0] in bases:
+                    current = None if hit.group_range else hit.group
+                    continue
+                key = ex.key(hit, page) or ""
+                head, _, field_name = key.partition(".")
+                if current is None or head not in bases[current[0]][1]:
+                    current = None if head in ("file", "heading") else current
+                    continue
+                kind = bases[current[0]][0]
+                slot = self.slot_of(kind, current[1])
+                if slot is None or slot >= len(record_file[kind]):
+                    continue
+                path = f"{self.base}/{kind}/{slot}/{field_name}"
+                if field_name in ("methods", "delivery_methods"):
+                    value = self.inline_boxes(hit, "O-TEIKYO" if kind == "provisions" else
+                                              "O-ITEN" if kind == "transfers" else "O-ITAKU-TEIKYO", path)
+                    continue
+                value = ex.value_of(hit, page)
+                if value is not None and ex.out.get(path) is None:
+                    ex.out.set(path, value)
+                    ex.out.uncertain[:] = [u for u in ex.out.uncertain if u["path"] != path]
+
+    def slot_of(self, kind: str, number: int) -> int | None:
+        if kind == "entrustments":
+            return number - 1
+        return self.flow_numbers.get(kind, {}).get(number)
+
+    def inline_boxes(self, hit: LabelHit, list_id: str, path: str) -> Value | None:
+        """Checked options of a checkbox row printed with its label, all marks certain."""
+        ex = self.ex
+        if not hit.value:
+            return None
+        scan = scan_boxes(tokenize(hit.value))
+        if not scan.boxes or any(b.checked is None for b in scan.boxes) or scan.orphan_marks:
+            return None
+        names = [_printed_cm(b.option, list_id, ex.cat) for b in scan.boxes if b.checked]
+        first = hit.value_first if hit.value_first is not None else hit.first
+        value = Value(names, first, hit.value_last if hit.value_last is not None else hit.last)
+        if ex.out.get(path) is None:
+            ex.out.set(path, value)
+            ex.out.uncertain[:] = [u for u in ex.out.uncertain if u["path"] != path]
+            other = next((b.detail for b in scan.boxes if b.checked and b.detail), None)
+            if other:
+                ex.out.set(path + "_other", Value(other, value.first, value.last))
+        return value
 
     def attribute_from_history(self) -> None:
         """Decide which instance owns which body value with the change history: a row whose item
@@ -738,7 +845,7 @@ class FileReader:
             ex.out.set(f"{self.base}/record_items_appendix", Value(value, min(c.first for c in items), max(c.last for c in items)))
 
     # -- 委託 ---------------------------------------------------------------------------------
-    ENTRUSTMENT_KEYS = (
+    ENTRUSTMENT_KEYS: ClassVar[tuple[str, ...]] = (
         "content", "file_scope", "scope_subject_count", "scope_subject_range", "scope_validity", "handlers",
         "delivery_methods", "contractor_disclosure", "contractor", "subcontract", "subcontract_permission",
         "subcontract_items",
@@ -886,7 +993,6 @@ class FileReader:
                                "委託事項 title printed apart from its heading; several candidates")
 
     # -- 提供・移転 ------------------------------------------------------------------------------
-    FLOW_FIELDS = ("legal_basis", "purpose", "information", "subject_count", "subject_scope", "timing")
 
     def flows(self) -> None:
         ex = self.ex
@@ -903,6 +1009,7 @@ class FileReader:
             filled = [(h, p) for h, p in heads[head] if h.value]
             filled.sort(key=lambda hp: hp[0].group[1] if hp[0].group else 0)
             instances[kind] = filled
+            self.flow_numbers[kind] = {h.group[1]: i for i, (h, _p) in enumerate(filled) if h.group}
             ex.out.record["files"][self.index][kind] = [_empty_flow() for _ in filled]
             for i, (hit, _page) in enumerate(filled):
                 ex.out.set(f"{self.base}/{kind}/{i}/recipient", ex.inline(hit))

@@ -264,6 +264,15 @@ class Segmenter:
                     free_run.append(index)
                 index += 1
                 continue
+            if (kind == "box" and open_hit is not None and open_hit.before is None and open_hit.defs
+                    and open_hit.defs[0].type == "CM" and extra):
+                # an intact checkbox row under its label (clean layouts)
+                open_hit.value = (open_hit.value + " " if open_hit.value else "") + raw.strip(" \t\u3000")
+                if open_hit.value_first is None:
+                    open_hit.value_first = index
+                open_hit.value_last = index
+                index += 1
+                continue
             flush()
             open_hit = None
             text = raw.strip(" \t\u3000")

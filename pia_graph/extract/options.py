@@ -60,6 +60,8 @@ def chosen_option(text: str, cat: Catalogue | None = None) -> tuple[str, set[str
         # "] option" is a checkbox whose bracket and mark were printed elsewhere, not a chosen value
         return None
     rest = re.sub(r"[\[\]\s]+", "", rest)
+    # 委託する （ 2 ）件: the count printed after the choice is not part of it
+    rest = re.sub(r"[(（]\d{0,3}[)）]件$", "", rest)
     if not rest:
         return None
     form = key_form(rest)

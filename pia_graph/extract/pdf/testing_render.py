@@ -116,6 +116,9 @@ MARK_OFFSET = 5.0
 MARK_DROP = 4.5
 CLOSE_OFFSET = 44.0
 LABEL_OFFSET = 48.5
+# A checkbox label wraps under itself in its column up to this many lines (``] フラッシュメモ`` /
+# ``リ``), as in the published forms; a longer one takes a row of its own.
+WRAP_LINES = 2
 
 
 def text_width(text: str, size: float = TEXT_SIZE) -> float:
@@ -143,6 +146,26 @@ def wrap(text: str, width: float, size: float = TEXT_SIZE) -> list[str]:
 class Checkbox:
     label: str
     checked: bool
+    # False for a label that takes a row of its own (その他, or too long even to wrap in a column)
+    label_fits_column: bool = True
+
+
+def _column_width(columns: int) -> float:
+    return (VALUE_WIDTH - 2 * PAD) / columns
+
+
+def _label_lines(box: Checkbox, width: float) -> list[str]:
+    """The label of a checkbox in a column of ``width``, wrapped under itself as the forms do."""
+    return wrap(box.label, width - LABEL_OFFSET - 4)
+
+
+def _grid_row_step(grid_row: list[Checkbox] | str, columns: int) -> float:
+    """Height of one grid row: a caption, or checkboxes whose labels may wrap."""
+    if isinstance(grid_row, str):
+        return LINE_STEP * 1.35
+    width = _column_width(columns) if len(grid_row) > 1 or grid_row[0].label_fits_column else VALUE_WIDTH - 2 * PAD
+    lines = max(len(_label_lines(box, width)) for box in grid_row)
+    return LINE_STEP * (lines - 1) + LINE_STEP * 1.35
 
 
 @dataclass
@@ -170,7 +193,7 @@ class Row:
         elif self.choice is not None:
             value_lines = max(len(self.choice[1]) + 1, 1)
         elif self.grid is not None:
-            value_lines = len(self.grid) * 1.35
+            value_lines = sum(_grid_row_step(grid_row, self.columns) for grid_row in self.grid) / LINE_STEP
         value_lines += len(self.extra_lines)
         return max(label_lines, value_lines) * LINE_STEP + 2 * PAD
 
@@ -213,13 +236,14 @@ def _choice_box_width(chosen: str | None) -> float:
     return min(max(VALUE_WIDTH * 0.45, needed), VALUE_WIDTH * 0.52)
 
 
-def _draw_checkbox(pages: _Pages, x: float, top: float, box: Checkbox) -> None:
+def _draw_checkbox(pages: _Pages, x: float, top: float, box: Checkbox, width: float) -> None:
     pages.text(x, top, "[")
     if box.checked:
         # The mark is set larger and lower, centred in its own (spreadsheet) cell.
         pages.text(x + MARK_OFFSET, top + (TEXT_SIZE - MARK_SIZE) / 2 + MARK_DROP, "○", MARK_SIZE)
     pages.text(x + CLOSE_OFFSET, top, "]")
-    pages.text(x + LABEL_OFFSET, top, box.label)
+    for index, line in enumerate(_label_lines(box, width)):
+        pages.text(x + LABEL_OFFSET, top + index * LINE_STEP, line)
 
 
 def _draw_row(pages: _Pages, row: Row) -> None:
@@ -261,17 +285,18 @@ def _draw_row(pages: _Pages, row: Row) -> None:
             for index, line in enumerate(wrap(row.text, VALUE_WIDTH - 2 * PAD)):
                 pages.text(VALUE_X + PAD, line_top + index * LINE_STEP, line)
         elif row.grid is not None:
-            column_width = (VALUE_WIDTH - 2 * PAD) / row.columns
-            step = LINE_STEP * 1.35
-            for index, grid_row in enumerate(row.grid):
-                row_top = line_top + index * step
+            column_width = _column_width(row.columns)
+            row_top = line_top
+            for grid_row in row.grid:
                 if isinstance(grid_row, str):
                     pages.text(VALUE_X + PAD, row_top, grid_row)
-                    continue
-                for column, box in enumerate(grid_row):
-                    _draw_checkbox(pages, VALUE_X + PAD + column * column_width, row_top, box)
+                else:
+                    for column, box in enumerate(grid_row):
+                        width = column_width if len(grid_row) > 1 or box.label_fits_column else VALUE_WIDTH - 2 * PAD
+                        _draw_checkbox(pages, VALUE_X + PAD + column * column_width, row_top, box, width)
+                row_top += _grid_row_step(grid_row, row.columns)
             for index, extra in enumerate(row.extra_lines):
-                pages.text(VALUE_X + PAD, line_top + (len(row.grid) + index) * step, extra)
+                pages.text(VALUE_X + PAD, row_top + index * LINE_STEP * 1.35, extra)
     pages.y += height
 
 
@@ -326,7 +351,8 @@ def grid_rows(options: Sequence[str], checked: Iterable[str], other_text: str | 
     current: list[Checkbox] = []
     for option in plain:
         box = Checkbox(label_of(option), option in chosen)
-        if not _fits([box.label], columns):
+        if len(_label_lines(box, _column_width(columns))) > WRAP_LINES:
+            box.label_fits_column = False
             if current:
                 rows.append(current)
                 current = []
@@ -339,7 +365,7 @@ def grid_rows(options: Sequence[str], checked: Iterable[str], other_text: str | 
     if current:
         rows.append(current)
     if OTHER in options:
-        rows.append([Checkbox(label_of(OTHER), OTHER in chosen)])
+        rows.append([Checkbox(label_of(OTHER), OTHER in chosen, label_fits_column=False)])
     return rows, columns
 
 
