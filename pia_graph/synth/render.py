@@ -30,7 +30,10 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _ITEM_NAMES = ("宛名番号", "個人番号", "氏名（漢字）", "氏名（カナ）", "生年月日", "性別", "郵便番号", "住所",
                "世帯番号", "続柄", "異動年月日", "異動事由", "資格取得日", "資格喪失日", "課税区分", "所得金額",
                "口座情報", "電話番号", "認定区分", "決定年月日", "支給額", "停止事由", "備考欄", "更新日時",
-               "届出区分", "受付番号", "処理状況", "通知年月日")
+               "届出区分", "受付番号", "処理状況", "通知年月日", "送付先住所", "送付先氏名", "金融機関コード",
+               "支店コード", "口座種別", "口座番号", "口座名義（カナ）", "前住所", "転入年月日", "転出予定日",
+               "死亡年月日", "世帯主氏名", "扶養人数", "障害の有無", "申請年月日", "審査結果", "通知書番号",
+               "再交付区分", "登録者コード", "登録日時", "削除区分", "団体内統合宛名番号")
 
 
 def _date_text(iso: str | None, full_width: bool = False) -> str | None:
@@ -111,9 +114,9 @@ class _Renderer:
         if not self.shuffle:
             return [["＜選択肢＞\n" + "\n".join(lines)]]
         roll = self.rng.random()
-        if roll < 0.3:
+        if roll < 0.2:
             return [["＜選択肢＞\n" + "\n".join(lines)]]
-        if roll < 0.55:
+        if roll < 0.6:
             glued = [" ".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
             return [["＜選択肢＞\n" + "\n".join(glued)]]
         if roll < 0.75:
@@ -240,8 +243,11 @@ class _Renderer:
         first += self.labeled(" ①事務の名称", r["business_name"])
         opener = self.rng.choice(DESCRIPTION_OPENERS).format(law=self.domain.law,
                                                              body=r["assessment"]["organization"][:-1])
-        tasks = [f"{full_width_digits(str(i))}．{task}" for i, task in
-                 enumerate(r.get("business_description") or self.domain.tasks[:2], 1)]
+        tasks: list[str] = []
+        for i, task in enumerate(r.get("business_description") or self.domain.tasks[:2], 1):
+            tasks.append(f"{full_width_digits(str(i))}．{task}")
+            tasks += self.wrap(f"　{task}に当たっては、{self.domain.law}及び関係規則に定める手続に従い、"
+                               f"必要な情報を確認した上で処理する。")
         first.append([" ②事務の内容　※" if self.full else " ②事務の内容",
                       "\n".join([*self.wrap(opener), *tasks])])
         first += self.choice(" ③対象人数", F.O_NINZU5 if self.full else F.O_NINZU4, r.get("target_population"))
@@ -253,7 +259,10 @@ class _Renderer:
             if i > 1 and (i - 1) % per_page == 0:
                 current = []
                 pages.append(current)
-            functions = f"{name}により、{self.domain.tasks[(i - 1) % len(self.domain.tasks)]}に必要な情報を管理する。"
+            task = self.domain.tasks[(i - 1) % len(self.domain.tasks)]
+            functions = (f"{name}により、{task}に必要な情報を管理する。"
+                         f"{self.rng.choice(('画面照会', '帳票出力', '統計作成', '他システムとの連携'))}の機能を備え、"
+                         f"処理結果は履歴として保存する。")
             if i == 1:
                 current.append([" ２．特定個人情報ファイルを取り扱う事務において使用するシステム",
                                 f" ①システムの名称 {name}"])
@@ -342,7 +351,9 @@ class _Renderer:
         page.append([use_labels[1]])
         page += self.labeled(" 使用部署", f.get("user_departments"))
         page += self.choice(" 使用者数", F.O_NIN, f.get("user_count"))
-        page += self.labeled(use_labels[2], "申請の審査及び決定の通知に使用する。")
+        usage = "".join(f"・{task}に当たり、届出の内容を住民票関係情報と照合して確認する。"
+                        for task in (self.record.get("business_description") or self.domain.tasks[:2]))
+        page += self.labeled(use_labels[2], usage, p1=False)
         page += self.labeled(" 情報の突合", "届出の内容と住民票関係情報を突合し、記載事項を確認する。")
         page += self.labeled(use_labels[3], f.get("use_start"))
         pages.append(page)
@@ -508,7 +519,7 @@ class _Renderer:
     def appendix_page(self, index: int) -> Page:
         f = self.record["files"][index]
         rng = self.rng
-        count = rng.randint(8, 20)
+        count = rng.randint(15, len(_ITEM_NAMES))
         names = rng.sample(_ITEM_NAMES, min(count, len(_ITEM_NAMES)))
         lines = ["　".join(f"{i}. {name}" for i, name in enumerate(names[j:j + 5], j + 1))
                  for j in range(0, len(names), 5)]
@@ -551,7 +562,7 @@ class _Renderer:
                     elif label in (" その内容", " 再発防止策の内容"):
                         page.append([label])
                     else:
-                        page += self.labeled(label, self.prose(rng.randint(1, 2)), p1=False)
+                        page += self.labeled(label, self.prose(rng.randint(2, 4)), p1=False)
                 else:
                     page += self.choice(label, options, rng.choice(options[:2]))
         if not self.full:
