@@ -243,3 +243,21 @@ def test_dump_round_trips(store: Store, tmp_path: Path) -> None:
     assert buffer.getvalue() == nquads
     with pytest.raises(StoreError, match="unknown RDF format"):
         store.dump("rdfxml")
+
+
+def test_store_held_by_another_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+                               "print('ready', flush=True); sys.stdin.read()", str(tmp_path / "held")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="in use by another process"):
+            Store(tmp_path / "held")
+    finally:
+        holder.communicate(input="", timeout=30)  # closing stdin ends the holder
+    with Store(tmp_path / "held") as reopened:  # released once the holder is gone
+        assert len(reopened) == 0
