@@ -311,3 +311,102 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
     env["HOME"] = str(home)
     env.update(extra)
     return env
+
+
+# --- Virtuoso (optional: Debian package virtuoso-opensource) -------------------------------------------
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}/vsp
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 120
+"""
+
+
+@dataclass
+class VirtuosoServer:
+    directory: Path
+    max_rows: int = 10000
+    sql_port: int = field(default_factory=free_port)
+    http_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base}/sparql"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.base}/sparql"
+
+    @property
+    def store_url(self) -> str:
+        return f"{self.base}/sparql-graph-crud"
+
+    def start(self) -> VirtuosoServer:
+        """Start on loopback and grant SPARQL_UPDATE to the anonymous SPARQL user (test only)."""
+        server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
+        if not server or not isql:
+            pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource; "
+                        "scripts/install-system-deps.sh tries it)")
+        (self.directory / "vsp").mkdir(parents=True, exist_ok=True)
+        ini = self.directory / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(dir=self.directory, sql_port=self.sql_port,
+                                           http_port=self.http_port, max_rows=self.max_rows))
+        self.process = subprocess.Popen([server, "-f", "-c", str(ini)], cwd=self.directory,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_answers(f"{self.query_url}?query=ASK%7B%7D", self.process, timeout=120)
+        except RuntimeError as error:
+            self.stop()
+            pytest.skip(f"Virtuoso did not start here: {error}")
+        grant = subprocess.run([isql, f"127.0.0.1:{self.sql_port}", "dba", "dba",
+                                'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+                               capture_output=True, text=True, timeout=60)
+        if grant.returncode != 0:
+            self.stop()
+            pytest.fail(f"isql could not grant SPARQL_UPDATE: {grant.stdout[-300:]} {grant.stderr[-300:]}")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process)
+            self.process = None
