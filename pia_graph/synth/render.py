@@ -13,8 +13,9 @@ record gets ``null`` and an ``uncertain`` entry, exactly as the extractor is ask
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import functools
+import json
 import random
 from typing import Any
 
@@ -50,7 +51,8 @@ class _Renderer:
         self.width = rng.randint(40, 50)
         self.kind = record["assessment"]["kind"]
         self.full = self.kind == F.KIND_ZENKOUMOKU
-        self.truth = copy.deepcopy(record)
+        # records are JSON-ready: a JSON round trip is a fast deep copy
+        self.truth = json.loads(json.dumps(record, ensure_ascii=False))
         self.truth["uncertain"] = []
         self.domain = _DOMAIN_BY_KEY.get(record.get("domain", ""), DOMAINS[0])
         self.pages: list[Page] = []
@@ -109,8 +111,7 @@ class _Renderer:
         return [[label, "\n".join(lines)]]
 
     def options_units(self, options: tuple[str, ...]) -> list[Unit]:
-        marker = ")" if options in F.HALF_WIDTH_LISTS else "）"
-        lines = [f"{i}{marker} {option}" for i, option in enumerate(options, 1)]
+        lines = _option_lines(options)
         if not self.shuffle:
             return [["＜選択肢＞\n" + "\n".join(lines)]]
         roll = self.rng.random()
@@ -646,6 +647,12 @@ class _Renderer:
             out.append("\n\n".join(block for unit in page for block in unit))
         lead = "\n" if self.rng.random() < 0.5 else ""
         return lead + "\n\n\n\n".join(out) + "\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _option_lines(options: tuple[str, ...]) -> tuple[str, ...]:
+    marker = ")" if options in F.HALF_WIDTH_LISTS else "）"
+    return tuple(f"{i}{marker} {option}" for i, option in enumerate(options, 1))
 
 
 def _chunks(text: str, size: int) -> list[str]:
