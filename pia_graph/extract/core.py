@@ -1043,7 +1043,7 @@ class FileReader:
                 head, _, field_name = key.partition(".")
                 if head in prefixes:
                     kinds_here.add(prefixes[head])
-                elif hit.group and hit.group[0] in ("提供先", "移転先"):
+                elif hit.group and hit.group[0] in ("提供先", "移転先") and hit.value:
                     kinds_here.add("provisions" if hit.group[0] == "提供先" else "transfers")
             for hit in page.hits:
                 key = ex.key(hit, page) or ""
@@ -1096,9 +1096,10 @@ class FileReader:
             kinds = set()
             for other in page.hits:
                 key = ex.key(other, page) or ""
-                if key.startswith("provision.") or (other.group and other.group[0] == "提供先"):
+                # a bare heading (提供先1 with no recipient) is an empty table, not an instance
+                if key.startswith("provision.") or (other.group and other.group[0] == "提供先" and other.value):
                     kinds.add("provisions")
-                if key.startswith("transfer.") or (other.group and other.group[0] == "移転先"):
+                if key.startswith("transfer.") or (other.group and other.group[0] == "移転先" and other.value):
                     kinds.add("transfers")
             if len(kinds) == 1:
                 by_kind[kinds.pop()].append((hit, page))

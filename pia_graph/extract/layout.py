@@ -251,6 +251,9 @@ class Segmenter:
                 open_hit = hit
                 continue
             kind, extra = self._chunk_kind(raw)
+            if (kind == "box" and open_hit is not None and open_hit.value_first is not None
+                    and len(key_form(raw)) == 1 and not re.search(r"[\[\]［］○〇]", raw)):
+                kind = "free"  # the last character of a wrapped value, not a grid piece
             if kind == "free":
                 if open_hit is not None and open_hit.before is None and open_hit.group is None:
                     # continuation of the label's value in the same block (P2, wrapped values)
