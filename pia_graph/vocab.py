@@ -182,6 +182,7 @@ changedItem = PIA.changedItem                    # 項目
 valueBefore = PIA.valueBefore                    # 変更前の記載
 valueAfter = PIA.valueAfter                      # 変更後の記載
 timingReason = PIA.timingReason                  # 提出時期に係る説明
+changeText = PIA.changeText                      # a change row's text when its columns could not be told apart
 riskKey = PIA.riskKey                            # dotted record key of a risk answer (use.user_auth)
 answer = PIA.answer                              # the risk answer as printed
 lowerBound = PIA.lowerBound                      # xsd:integer, inclusive lower bound of a bracket concept

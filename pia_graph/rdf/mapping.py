@@ -311,6 +311,13 @@ class _Builder:
                 resource = self.system(system)
                 add(business, V.usesSystem, resource)
                 self.register(f"/systems/{index}", resource, V.name)
+        for index, detail in enumerate(record.get("systems_detail") or []):
+            # the per-system blocks (Ⅰ2) name the same systems: their spans describe them too
+            if isinstance(detail, Mapping) and isinstance(detail.get("name"), str) and detail["name"].strip():
+                resource = self.system(detail["name"])
+                add(business, V.usesSystem, resource)
+                self.register(f"/systems_detail/{index}", resource)
+                self.register(f"/systems_detail/{index}/name", resource, V.name)
         self.legal_basis(business, V.myNumberLegalBasis, record.get("mynumber_legal_basis"),
                          "/mynumber_legal_basis", URIRef(f"{business}/mynumber-legal-basis"))
         self.concept(business, V.infoNetworkLinkage, "linkage", record.get("info_network_linkage"),
@@ -382,6 +389,8 @@ class _Builder:
 
     def risk(self, file: URIRef, answers: Mapping[str, Any], pointer: str, path: tuple[str, ...]) -> None:
         for key, value in answers.items():
+            if not path and key == "file_name":
+                continue   # the Ⅲ block's join key to the file, not an answer
             here = (*path, str(key))
             child_pointer = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
             if isinstance(value, Mapping):
@@ -487,6 +496,7 @@ class _Builder:
         self.concept(resource, V.submissionTiming, "submission-timing", change.get("timing"),
                      _pointer(*here, "timing"))
         self.text(resource, V.timingReason, change.get("timing_reason"), _pointer(*here, "timing_reason"))
+        self.text(resource, V.changeText, change.get("text"), _pointer(*here, "text"))
 
     # -- provenance and abstentions ------------------------------------------------------
     def locate(self, pointer: str) -> tuple[URIRef, URIRef | None]:

@@ -289,3 +289,26 @@ def test_without_assessing_body_units_are_still_departments() -> None:
     department = graph.value(URIRef(f"{iri}/business"), V.responsibleDepartment)
     assert (department, RDF.type, V.Department) in graph
     assert (iri, V.assessedBy, None) not in graph
+
+
+def test_system_detail_blocks_describe_the_same_systems() -> None:
+    record = minimal_record()
+    record["systems_detail"] = [{"name": "架空システム", "functions": "照会"}]
+    record["provenance"] = {"/systems_detail/0/name": {"lines": [20, 20]}}
+    iri, graph = record_to_graph(record)
+    systems = set(graph.objects(URIRef(f"{iri}/business"), V.usesSystem))
+    assert len(systems) == 1
+    span = next(graph.subjects(RDF.type, V.SourceSpan))
+    assert graph.value(span, V.describes) in systems and graph.value(span, V.aboutProperty) == V.name
+
+
+def test_change_row_text_and_risk_join_key() -> None:
+    record = minimal_record()
+    record["changes"] = [{"date": None, "item": None, "before": None, "after": None, "timing": None,
+                          "timing_reason": None, "text": "架空の変更"}]
+    record["files"][0]["risk"] = {"file_name": "架空ファイル", "use": {"user_auth": "行っている"}}
+    iri, graph = record_to_graph(record)
+    change = graph.value(iri, V.hasChange)
+    assert graph.value(change, V.changeText) == Literal("架空の変更")
+    keys = {str(k) for k in graph.objects(None, V.riskKey)}
+    assert keys == {"use.user_auth"}
