@@ -146,6 +146,9 @@ class _Renderer:
             units += [[label], [f"{chosen}["], ["]"]]
         elif roll < 0.92:
             units += [[label], [f"[ {chosen}"], ["]"]]
+        elif not wrapped_label and roll < 0.96:
+            # the label glued to its list header: ` ②しきい値判断結果 ＜選択肢＞` + the options below
+            units = [[f"{label} ＜選択肢＞\n" + "\n".join(_option_lines(options))], [f"][ {chosen}"]]
         else:
             units += [[label], [f"][ {chosen}"]]
         return units
@@ -158,8 +161,11 @@ class _Renderer:
         cells = [(option, option in checked_set, texts.get(option, option)) for option in options]
         rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
 
+        tight = self.shuffle and self.rng.random() < 0.1
+
         def mark(on: bool) -> str:
-            return "[ ○ ]" if on else "[ ]"
+            # some forms print the checked box without the inner space: `[ ○] label`
+            return ("[ ○]" if tight else "[ ○ ]") if on else "[ ]"
 
         def intact(row: list[tuple[str, bool, str]]) -> str:
             return " ".join(f"{mark(on)} {text}" for _, on, text in row)
@@ -184,6 +190,8 @@ class _Renderer:
                     units.append([f"{mark(on)} {text}{suffix}"])
                 else:
                     unreadable.append(option)
+                    if self.full and text == "フラッシュメモリ" and self.rng.random() < 0.5:
+                        text = "フラッシュメモ\nリ"  # the narrow 全項目 cell wraps the option
                     units.append([f"] {text}"])
                     if position == 0 or variant >= 0.6:
                         units.append(["[ ○" if on else "["])
@@ -619,6 +627,9 @@ class _Renderer:
         rows = self.record.get("changes") or []
         appendix = F.HISTORY_TITLES[self.kind]
         header = self.rng.choice(F.HISTORY_HEADERS)
+        # some bodies print each 変更日 before its row, others collect the dates of a page in a run of
+        # their own that cannot be paired with the rows by position (form-fields.md §2.6 c)
+        dates_apart = self.shuffle and self.rng.random() < 0.5
         pages: list[Page] = []
         page: Page = [[f"{appendix}\n{header}"]]
         for number, row in enumerate(rows):
@@ -627,7 +638,11 @@ class _Renderer:
                 page = [[header]]
             item = "\n".join(_chunks(row["item"], 14))
             before_after = f"{row['before']} {row['after']} {row['timing']}"
-            page.append([row["date_printed"], item, before_after, "\n".join(_chunks(row["timing_reason"], 12))])
+            reason = "\n".join(_chunks(row["timing_reason"], 12))
+            if dates_apart:
+                page += [[row["date_printed"]], [item, before_after, reason]]
+            else:
+                page.append([row["date_printed"], item, before_after, reason])
         pages.append(page)
         return pages
 
