@@ -11,6 +11,8 @@ transaction. ``replace_graph`` therefore sends ``DROP SILENT GRAPH <g> ; INSERT 
 never an empty or half-loaded graph. (``bulk_extend`` writes outside any transaction and
 ``extend`` cannot also delete, so neither is used for replacement.)
 
+The ontology graph is (re)loaded by ``ensure_ontology`` only when its content changed.
+
 Skip-unchanged bookkeeping. The sha256 of the input file is written into the assessment
 graph itself (``?document pia:sha256 "…"``, added by ``record_to_graph``), so it changes in the
 same transaction as the data it describes.
@@ -24,6 +26,7 @@ background (it only reads, under the store's snapshot isolation).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -84,6 +87,15 @@ def graph_to_ntriples(graph: Graph) -> str:
     """The graph's triples as N-Triples text (blank nodes keep their labels)."""
     triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def ontology_digest(graph: Graph) -> str:
+    """sha256 of a graph's triples with blank nodes anonymised (a change detector, not an identity)."""
+    def text(term: Identifier) -> str:
+        return "_:" if isinstance(term, BNode) else term.n3()
+
+    lines = sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in graph)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 class Store:
@@ -180,15 +192,21 @@ class Store:
         return True
 
     def ensure_ontology(self, ontology: Graph) -> bool:
-        """Load the ontology into its named graph unless that version is already there."""
-        version = next(iter(ontology.objects(None, vocab.OWL.versionIRI)), None)
+        """Load the ontology into its named graph unless this exact content is already there.
+
+        The graph carries ``<ONTOLOGY_GRAPH> pia:sha256 "…"``, a digest of the ontology's
+        triples (blank-node labels left out, as they change on every parse), so an edited
+        ontology is reloaded even when its version IRI stayed the same.
+        """
+        digest = ontology_digest(ontology)
         name = ox.NamedNode(str(vocab.ONTOLOGY_GRAPH))
-        if self.oxigraph.contains_named_graph(name):
-            stored = {quad.object.value for quad in self.oxigraph.quads_for_pattern(
-                None, ox.NamedNode(str(vocab.OWL.versionIRI)), None, name)}
-            if version is not None and str(version) in stored:
-                return False
-        self.replace_graph(vocab.ONTOLOGY_GRAPH, ontology)
+        marker = ox.Literal(digest)
+        if any(True for _ in self.oxigraph.quads_for_pattern(name, ox.NamedNode(str(vocab.sha256)), marker, name)):
+            return False
+        stamped = Graph()
+        stamped += ontology
+        stamped.add((vocab.ONTOLOGY_GRAPH, vocab.sha256, Literal(digest)))
+        self.replace_graph(vocab.ONTOLOGY_GRAPH, stamped)
         return True
 
     # --- reading -----------------------------------------------------------------------------
@@ -212,7 +230,8 @@ class Store:
         """sha256 of every ingested input file → the assessment graph built from it."""
         rows = self.select(
             "PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
-            "SELECT ?g ?sha WHERE { GRAPH ?g { ?document pia:sha256 ?sha } }"
+            "SELECT ?g ?sha WHERE { GRAPH ?g { ?document pia:sha256 ?sha } FILTER(?g != ?ontology) }",
+            {"ontology": vocab.ONTOLOGY_GRAPH},
         )
         return {str(row["sha"]): row["g"] for row in rows}  # type: ignore[misc]
 

@@ -87,10 +87,20 @@ def test_ensure_ontology_loads_once(store: Store) -> None:
     ontology = Graph().parse(data=f"{PREFIXES}\n<{vocab.PIA_VERSION_IRI}> a owl:Ontology .\n"
                              f"<https://w3id.org/pia-graph/ontology> owl:versionIRI <{vocab.PIA_VERSION_IRI}> .",
                              format="turtle")
+    ontology.parse(data=f"{PREFIXES}\npia:Assessment owl:equivalentClass [ a owl:Class ] .", format="turtle")
     assert store.ensure_ontology(ontology) is True
     assert store.ensure_ontology(ontology) is False
+    reparsed = Graph()
+    reparsed.parse(data=ontology.serialize(format="turtle"), format="turtle")  # new blank-node labels
+    assert store.ensure_ontology(reparsed) is False
+    edited = Graph()
+    edited += ontology
+    edited.add((vocab.Assessment, vocab.RDFS.comment, Literal("changed")))
+    assert store.ensure_ontology(edited) is True
+    assert (vocab.Assessment, vocab.RDFS.comment, Literal("changed")) in store.graph(vocab.ONTOLOGY_GRAPH)
     assert vocab.ONTOLOGY_GRAPH in store.named_graphs()
     assert vocab.ONTOLOGY_GRAPH not in store.assessment_graphs()
+    assert store.source_hashes() == {}
 
 
 def test_select_binds_projected_and_unprojected_variables(store: Store) -> None:
