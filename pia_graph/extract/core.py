@@ -227,7 +227,7 @@ class Extractor:
                 file_index += 1
                 state = "II"
             elif state in ("cover", "I") and (
-                "Ⅰ" in nums or keys & {"business_name", "system.name", "heading.systems", "department"}
+                "Ⅰ" in nums or keys & self.DOC_KEYS or any(k.startswith(("system.", "heading.")) for k in keys)
             ):
                 state = "I"
             elif state in ("II", "appendix") and page.appendix and any("記録項目" in a[1] for a in page.appendix):
@@ -1220,7 +1220,7 @@ class FileReader:
 
 
 _LAW_REF = re.compile(r"(法|令|規則|条例|命令|法律)[^。]{0,60}?(第[0-9一二三四五六七八九十百]+条|別表)")
-_LAW_END = re.compile(r"(条|項|号|等|表|\))$")
+_LAW_END = re.compile(r"(条|項|号|等|表|\)|条の\d+)$")
 _TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|その都度|必要に応じ|四半期|半期)|都度|随時|頻度|回程度")
 _SCOPE_END = re.compile(r"(者|者等|者を含む|配偶者|世帯員|者全員)$")
 _INFO_END = re.compile(r"(情報|情報等|番号|事項)$")

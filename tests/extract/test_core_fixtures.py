@@ -1,0 +1,91 @@
+"""The extraction core on invented documents (架空市/架空町) in two layouts: a clean one (checkbox
+rows intact, labels followed by their values) and a shuffled 全項目 one like the PDF-extracted seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pia_graph.extract.core import extract_text
+
+FIXTURES = Path(__file__).parent / "fixtures_core"
+
+
+def load(name: str) -> tuple[list[str], dict]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    return text.split("\n"), extract_text(text, name)
+
+
+def assert_provenance_holds_value(lines: list[str], record: dict, pointer: str) -> None:
+    node = record
+    for part in pointer.strip("/").split("/"):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    first, last = record["provenance"][pointer]["lines"]
+    span = "".join(line.strip() for line in lines[first - 1:last]).replace(" ", "").replace("\u3000", "")
+    assert str(node).replace(" ", "").replace("\u3000", "")[:6] in span, (pointer, node, span)
+
+
+def test_clean_layout_extracts_every_group_member() -> None:
+    lines, record = load("clean_juten_kakuu.txt")
+    assert record["assessment"] == {
+        "number": "31", "title": "架空市子ども手当に関する事務　重点項目評価書", "kind": "重点項目評価書",
+        "form_version": "令和７年５月　様式３", "organization": "架空市長", "published": "2026-04-01",
+    }
+    assert record["systems"] == ["架空手当システム", "架空宛名基盤"]
+    assert record["info_network_linkage"] == "実施する"
+    assert record["info_network_legal_basis"] == "番号法第１９条第８号"
+    first, second = record["files"]
+    assert first["name"] == "子ども手当受給者ファイル" and second["name"] == "子ども手当口座ファイル"
+    assert [e["contractor"] for e in first["entrustments"]] == ["架空システム株式会社", "株式会社架空印刷"]
+    assert [e["handlers"] for e in first["entrustments"]] == ["10人未満", "10人以上50人未満"]
+    assert [e["subcontract"] for e in first["entrustments"]] == ["再委託しない", "再委託する"]
+    assert first["entrustments"][1]["subcontract_items"] == "封入封緘作業"
+    assert first["entrustments"][0]["subcontract_items"] is None
+    assert [p["recipient"] for p in first["provisions"]] == ["架空県知事", "架空年金事務所"]
+    assert [p["legal_basis"] for p in first["provisions"]] == ["番号法第１９条第８号", "番号法第１９条第１５号"]
+    assert [p["methods"] for p in first["provisions"]] == [["情報提供ネットワークシステム"], ["紙"]]
+    assert [p["timing"] for p in first["provisions"]] == ["照会の都度", "毎月１回"]
+    transfer = first["transfers"][0]
+    assert transfer["recipient"] == "架空市税務課" and transfer["legal_basis"] == "番号法第９条第２項"
+    assert transfer["methods"] == ["庁内連携システム", "その他"] and transfer["methods_other"] == "架空連携端末"
+    assert first["provision"] == "提供を行っている"
+    assert second["entrustment"] == "委託しない" and second["provision"] == "行っていない"
+    assert not record["uncertain"]
+    for pointer in ("/files/0/provisions/1/legal_basis", "/files/0/entrustments/1/contractor",
+                    "/files/0/transfers/0/recipient", "/assessment/organization"):
+        assert_provenance_holds_value(lines, record, pointer)
+
+
+def test_shuffled_full_form_extracts_what_is_certain_and_abstains_on_the_rest() -> None:
+    lines, record = load("shuffled_zenkoumoku_kakuu.txt")
+    assert record["assessment"]["number"] == "77"
+    assert record["assessment"]["kind"] == "全項目評価書"
+    assert record["assessment"]["organization"] == "架空町長"
+    assert record["assessment"]["published"] is None
+    assert record["business_name"] == "後期架空給付に関する事務"
+    # システム1 is printed before the Ⅰ2 heading; the history's old name must not leak in
+    assert record["systems"] == ["架空給付システム", "架空統合宛名サーバ"]
+    assert record["info_network_legal_basis"] == "－"
+    file = record["files"][0]
+    assert file["name"] == "架空給付受給者ファイル"
+    assert file["subject_count"] == "1万人未満"
+    assert file["entrustment"] == "委託する" and file["entrustment_count"] == 3
+    entrustments = file["entrustments"]
+    assert [e["title"] for e in entrustments] == ["架空給付システム運用保守契約", "給付通知印刷発送業務", "受付窓口運営業務"]
+    assert [e["content"] for e in entrustments] == [
+        "架空給付システムの運用及び保守", "給付通知の印刷及び発送", "給付申請の受付窓口の運営"]
+    assert entrustments[0]["handlers"] == "10人未満" and entrustments[0]["subcontract"] == "再委託する"
+    # 委託事項2 and 3 share one page: the history row names 委託事項３'s contractor, the other follows
+    assert [e["contractor"] for e in entrustments[1:]] == ["有限会社架空サービス", "架空印刷株式会社"]
+    # their 取扱者数 differ and nothing says which is whose: abstain
+    assert [e["handlers"] for e in entrustments[1:]] == [None, None]
+    paths = {u["path"] for u in record["uncertain"]}
+    assert {"/files/0/entrustments/1/handlers", "/files/0/entrustments/2/handlers"} <= paths
+    assert all(e["subcontract"] == "再委託しない" for e in entrustments[1:])
+    provision = file["provisions"][0]
+    assert provision["recipient"] == "架空県後期給付連合"
+    assert provision["legal_basis"] == "・番号法第19条第8号・架空給付法第12条"
+    assert provision["timing"] == "申請受付の都度"
+    assert file["transfers"] == []
+    assert file["provision"] == "提供を行っている"
+    for pointer in ("/files/0/entrustments/2/contractor", "/files/0/provisions/0/legal_basis", "/systems/0"):
+        assert_provenance_holds_value(lines, record, pointer)
