@@ -85,7 +85,12 @@ def run_query(source: SparqlSource, name_or_file: str, params: Mapping[str, str]
     if is_update(spec.text):
         rows = source.select(spec.text, bindings, timeout)
         return [], rows
-    columns = projected_columns(spec.text)
+    try:
+        columns = projected_columns(spec.text)
+    except QueryError:
+        # rdflib's parser is stricter than some engines; let the source judge the query
+        select_columns = getattr(source, "select_columns", None)
+        columns = select_columns(spec.text) if callable(select_columns) else []
     rows = source.select(spec.text, bindings, timeout)
     extra = [name for row in rows for name in row if name not in columns]
     columns += list(dict.fromkeys(extra))

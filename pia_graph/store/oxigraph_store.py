@@ -251,7 +251,7 @@ class Store:
         try:
             self.oxigraph.update(sparql)
         except SyntaxError as error:
-            raise QueryError(f"SPARQL Update syntax error: {error}") from error
+            raise QueryError(f"SPARQL Update syntax error: {_one_line(error)}") from error
         except OSError as error:
             raise StoreError(f"{self.path}: update failed: {error}") from error
 
@@ -272,9 +272,9 @@ class Store:
                         raise
                     result = run(bind_with_values(sparql, bindings), None)
         except SyntaxError as error:
-            raise QueryError(f"SPARQL syntax error: {error}") from error
+            raise QueryError(f"SPARQL syntax error: {_one_line(error)}") from error
         except (RuntimeError, OSError, ValueError) as error:
-            raise QueryError(f"query failed: {error}") from error
+            raise QueryError(f"query failed: {_one_line(error)}") from error
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries are supported here (got ASK/CONSTRUCT/DESCRIBE)")
         return result
@@ -295,7 +295,7 @@ class Store:
                         row[name] = to_rdflib(value)
                 rows.append(row)
         except (RuntimeError, OSError) as error:
-            raise QueryError(f"query failed: {error}") from error
+            raise QueryError(f"query failed: {_one_line(error)}") from error
         return rows
 
     def select_columns(self, sparql: str) -> list[str]:
@@ -328,6 +328,12 @@ class Store:
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self.oxigraph)
+
+
+def _one_line(error: BaseException, limit: int = 300) -> str:
+    """An engine message on one line, clipped (parser messages list every expected token)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _run_with_deadline(work: Any, timeout: float | None) -> list[dict[str, Identifier]]:

@@ -127,3 +127,11 @@ def test_trace_json_and_table(store_dir: Path, gold_records: dict) -> None:
     assert table.exit_code == 0 and f"paths to 日本年金機構 ({len(expected)})" in table.stdout
     none = invoke("trace", "--to", "日本年金機構", "--method", "電子メール", "--store", str(store_dir))
     assert none.exit_code == 0 and "no path reaches" in none.stderr
+
+
+def test_syntax_error_is_one_line(store_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.rq"
+    broken.write_text("SELECT ?x WHERE { ?x ?p\n", encoding="utf-8")
+    result = invoke("query", str(broken), "--store", str(store_dir))
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "syntax error" in result.stderr
