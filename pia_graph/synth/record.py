@@ -221,14 +221,16 @@ def _changes(rng: random.Random, record: dict[str, Any], published: dt.date) -> 
         kind = rng.randrange(4)
         if kind == 0 and file0["entrustments"]:
             item = "Ⅱ　４．特定個人情報ファイルの取扱いの委託　委託事項１　委託先名"
-            before, after = rng.choice(VENDORS), file0["entrustments"][0]["contractor"]
+            after = file0["entrustments"][0]["contractor"]
+            before = rng.choice([v for v in VENDORS if v != after])
         elif kind == 1:
             item = "Ⅰ　６．評価実施機関における担当部署　②所属長"
             before = f"{record['department_head_title']}　{rng.choice(SURNAMES)}　{rng.choice(GIVEN_NAMES)}"
             after = record["department_head_title"]
         elif kind == 2 and file0["provisions"]:
             item = "Ⅱ　５．特定個人情報の提供・移転　提供先１"
-            before, after = rng.choice(NATIONAL_RECIPIENTS), file0["provisions"][0]["recipient"]
+            after = file0["provisions"][0]["recipient"]
+            before = rng.choice([r for r in NATIONAL_RECIPIENTS if r != after])
         else:
             item = "Ⅱ　２．基本情報　⑤保有開始日"
             before, after = file0["retention_start"] + "（予定）", file0["retention_start"]

@@ -641,6 +641,10 @@ class _Renderer:
             reason = "\n".join(_chunks(row["timing_reason"], 12))
             if dates_apart:
                 page += [[row["date_printed"]], [item, before_after, reason]]
+                self.set_truth(["changes", number, "date"], None)
+                self.truth["uncertain"].append({
+                    "path": f"/changes/{number}/date", "candidates": sorted({r["date"] for r in rows}),
+                    "reason": "変更日 printed in a run apart from the rows", "hidden": row["date"]})
             else:
                 page.append([row["date_printed"], item, before_after, reason])
         pages.append(page)

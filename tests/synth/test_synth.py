@@ -365,3 +365,24 @@ def test_first_provision_and_transfer_share_a_page_and_shared_labels_are_abstain
                     else:
                         assert got == (p0[key], t0[key])
     assert checked > 30
+
+
+def test_change_history_holds_old_values_and_fair_dates(rendered):
+    rows_seen = dates_nulled = 0
+    for record, text, truth, shuffle in rendered:
+        history = text[text.index("変更前の記載"):]
+        for number, row in enumerate(record["changes"]):
+            rows_seen += 1
+            assert row["before"] != row["after"]
+            assert f"{row['before']} {row['after']} {row['timing']}" in history
+            assert row["date_printed"] in history
+            if truth["changes"][number]["date"] is None:
+                dates_nulled += 1
+                assert shuffle
+                # printed apart: the date is not the block just before its row's 項目 cell
+                assert f"/changes/{number}/date" in {u["path"] for u in truth["uncertain"]}
+            else:
+                assert truth["changes"][number]["date"] == row["date"]
+                item_head = row["item"][:14]
+                assert f"{row['date_printed']}\n\n{item_head}" in history
+    assert rows_seen > 100 and dates_nulled > 10
