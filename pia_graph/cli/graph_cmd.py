@@ -59,9 +59,7 @@ def build(
             def report(path: Path, status: str, done: int, total: int) -> None:
                 elapsed = max(time.monotonic() - started, 1e-6)
                 progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}",
-                                current=path.name)
-                if status == "failed":
-                    progress.console.print(f"[red]failed[/red] {path}", highlight=False)
+                                current=f"{status}: {path.name}")
 
             summary = ingest(paths, target, jobs=jobs, progress=report, force=force)
     except PiaError as error:

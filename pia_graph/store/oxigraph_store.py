@@ -216,7 +216,7 @@ class Store:
     def assessment_graphs(self) -> list[URIRef]:
         return [g for g in self.named_graphs() if g != vocab.ONTOLOGY_GRAPH]
 
-    graphs = assessment_graphs
+    graphs = assessment_graphs  # the name architecture.md uses
 
     def graph(self, iri: URIRef | str) -> Graph:
         result = Graph()
@@ -246,6 +246,8 @@ class Store:
             return []
         limit = self.default_timeout if timeout is None else timeout
         return _run_with_deadline(lambda cancel: self._select_rows(sparql, bindings or {}, cancel), limit)
+
+    query = select  # the name architecture.md uses
 
     def _update(self, sparql: str) -> None:
         try:
