@@ -77,3 +77,31 @@ def test_trace_method_filter_applies_to_the_last_hop(two_hop_store: tuple[Store,
     assert len({h.path for h in trace(store, "日本年金機構", method="electronic-media")}) == 2
     assert len({h.path for h in trace(store, "日本年金機構", method="電子記録媒体")}) == 2
     assert trace(store, "日本年金機構", max_hops=1) and all(h.hops == 1 for h in trace(store, "日本年金機構", max_hops=1))
+
+
+def test_trace_follows_a_provision_to_an_assessing_body(variant_store: Store, gold_records: dict) -> None:
+    base = next(r for r in gold_records.values()
+                if any("日本年金機構" in p["recipient"] for f in r["files"] for p in f["provisions"]))
+    intermediary = "試験県知事"
+    sender = variant(base)
+    sender["assessment"]["number"] = "921"
+    for file in sender["files"]:
+        template = file["provisions"][0] if file["provisions"] else {}
+        file["provisions"] = [dict(template, recipient=intermediary, methods=["専用線"])]
+        file["transfers"] = []
+    prefecture = variant(base)
+    prefecture["assessment"]["number"] = "922"
+    prefecture["assessment"]["organization"] = intermediary
+    for file in prefecture["files"]:
+        file["transfers"] = []
+    sender_iri = add_record(variant_store, sender)
+    prefecture_iri = add_record(variant_store, prefecture)
+    hops = trace(variant_store, "日本年金機構")
+    two_hop = [h for h in hops if h.hops == 2]
+    assert [(h.assessment, h.kind, h.recipient) for h in two_hop] == [
+        (sender_iri, "提供", intermediary),
+        (prefecture_iri, "提供", two_hop[1].recipient),
+    ]
+    assert "日本年金機構" in two_hop[1].recipient and two_hop[1].body == intermediary
+    # the intermediary itself is a recipient too
+    assert {h.assessment for h in trace(variant_store, intermediary)} == {sender_iri}
