@@ -370,7 +370,9 @@ def test_first_provision_and_transfer_share_a_page_and_shared_labels_are_abstain
 def test_change_history_holds_old_values_and_fair_dates(rendered):
     rows_seen = dates_nulled = 0
     for record, text, truth, shuffle in rendered:
-        history = text[text.index("変更前の記載"):]
+        pages = text.split("\n\n\n\n")
+        first = next(i for i, page in enumerate(pages) if "変更前の記載" in page)
+        history = "\n\n\n\n".join(pages[first:])
         for number, row in enumerate(record["changes"]):
             rows_seen += 1
             assert row["before"] != row["after"]
