@@ -17,6 +17,16 @@ from importlib import resources
 _DROP = re.compile(r"[\s※]+")
 
 
+@lru_cache(maxsize=8192)
+def _char_form(char: str) -> str:
+    """NFKC of one character without whitespace and ※ (cached: documents reuse few characters)."""
+    if char.isspace() or char == "※":
+        return ""
+    normal = unicodedata.normalize("NFKC", char) if ord(char) > 0x7F else char
+    return "".join(p for p in normal if not p.isspace() and p != "※")
+
+
+@lru_cache(maxsize=65536)
 def key_form(text: str) -> str:
     """Text as compared with catalogue entries: NFKC, no whitespace, no ※."""
     return _DROP.sub("", unicodedata.normalize("NFKC", text))
@@ -27,14 +37,10 @@ def key_form_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     index_map: list[int] = []
     for index, char in enumerate(text):
-        if char.isspace() or char == "※":
-            continue
-        normal = unicodedata.normalize("NFKC", char) if ord(char) > 0x7F else char
-        for piece in normal:
-            if piece.isspace() or piece == "※":
-                continue
+        piece = _char_form(char)
+        if piece:
             out.append(piece)
-            index_map.append(index)
+            index_map.extend([index] * len(piece))
     return "".join(out), index_map
 
 

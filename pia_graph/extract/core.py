@@ -671,12 +671,12 @@ class FileReader:
         ex = self.ex
         if not ex.change_rows or not self.groups:
             return
+        rows = [(_item_form(row.get("item") or row.get("text") or ""),
+                 key_form(" ".join(str(row.get(k) or "") for k in ("after", "text")))) for row in ex.change_rows]
         for field_name, key, slots, values in self.groups:
             labels = [_item_form(t) for d in ex.cat.labels if d.key == key for t in d.texts]
             owner: dict[int, int] = {}  # slot position -> value position
-            for row in ex.change_rows:
-                item = _item_form(row.get("item") or row.get("text") or "")
-                text = key_form(" ".join(str(row.get(k) or "") for k in ("after", "text")))
+            for item, text in rows:
                 if not item or not any(label in item for label in labels):
                     continue
                 for s_pos, (_path, marker, number) in enumerate(slots):

@@ -120,9 +120,13 @@ class Segmenter:
     def _label_at_start(self, index: int, block_end: int) -> tuple[str, int, str, int] | None:
         """(label form, last label line, inline remainder as printed, remainder line) or None."""
         line = self.lines[index]
-        form, index_map = key_form_with_map(line)
+        form = key_form(line)
         if not form:
             return None
+        length = self._match_prefix(form)
+        if not length and form not in self.cat.prefixes:
+            return None  # most lines: values, not labels
+        form, index_map = key_form_with_map(line)
         length = self._match_prefix(form)
         if length:
             cut = index_map[length - 1] + 1

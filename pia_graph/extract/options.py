@@ -104,10 +104,9 @@ class BoxScan:
 def _aligned_nfkc(text: str) -> tuple[str, str]:
     """(NFKC text, text as printed) of equal length where possible, so a token found in the NFKC
     text can be copied from the printed one; falls back to NFKC for both."""
-    pieces = [unicodedata.normalize("NFKC", c) if ord(c) > 0x7F else c for c in text]
-    if all(len(p) == 1 for p in pieces):
-        return "".join(pieces), text
     normal = unicodedata.normalize("NFKC", text)
+    if len(normal) == len(text):
+        return normal, text
     return normal, normal
 
 
