@@ -200,6 +200,7 @@ class Extractor:
         self.systems()
         self.changes()
         self.files()
+        self.coverage_notes()
         record = self.out.record
         record["provenance"] = self.out.provenance
         record["uncertain"] = self.out.uncertain
@@ -423,7 +424,7 @@ class Extractor:
         "department_head_title", "other_assessing_bodies", "file_reasons.necessity", "file_reasons.benefits",
         "disclosure.contact", "disclosure.method", "disclosure.special_procedure", "disclosure.register_omission",
         "disclosure.fee", "disclosure.register_published", "inquiry.contact", "inquiry.handling",
-        "procedure.threshold_result", "procedure.date",
+        "procedure.threshold_result", "procedure.date", "system_names",
     }
 
     def document_fields(self) -> None:
@@ -519,9 +520,13 @@ class Extractor:
         if len(unnumbered) == 1 and 1 not in numbered:
             numbered[1] = unnumbered.pop()
         ordered_values = [numbered[n] for n in sorted(numbered)] + unnumbered
-        for i, (value, _hit, _page) in enumerate(ordered_values):
+        for i, (value, hit, page) in enumerate(ordered_values):
             self.out.set(f"/systems/{i}", value)
             self.out.set(f"/systems_detail/{i}/name", value)
+            # ②システムの機能 printed right under this name, with its value on its own lines
+            following = sorted((h for h in page.hits if h.first > hit.last), key=lambda h: h.first)
+            if following and self.key(following[0], page) == "system.functions" and self._adjacent(hit, following[0]):
+                self.out.set(f"/systems_detail/{i}/functions", self.inline(following[0]))
         if unnumbered:
             self.out.abstain("/systems_detail", [v.text for v, _, _ in unnumbered],
                              "system names whose システムN heading could not be paired; listed after the numbered ones")
@@ -542,6 +547,20 @@ class Extractor:
         for index in range(count):
             pages = [p for p in self.pages if self.file_of_page.get(p.index) == index]
             FileReader(self, index, pages).run()
+
+    def coverage_notes(self) -> None:
+        """Say what the catalogue could not cover, rather than leaving silent gaps."""
+        record = self.out.record
+        kind = record["assessment"].get("kind")
+        version = record["assessment"].get("form_version") or ""
+        if not record["files"]:
+            reason = ("基礎項目評価書: the form has no per-file sections (Ⅱ is しきい値判断項目)"
+                      if kind == "基礎項目評価書" else "no Ⅱ 特定個人情報ファイルの概要 block found")
+            self.out.uncertain.append({"path": "/files", "candidates": [], "reason": reason})
+        number = re.search(r"様式\s*([0-9０-９]+)", version)
+        if number and unicodedata.normalize("NFKC", number.group(1)) not in ("2", "3", "4"):
+            self.out.uncertain.append({"path": "/assessment/form_version", "candidates": [version],
+                                       "reason": "form version not in the label catalogue; only shared labels were read"})
 
     # -- change history -----------------------------------------------------------------------
     def changes(self) -> None:

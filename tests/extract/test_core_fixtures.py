@@ -89,3 +89,24 @@ def test_shuffled_full_form_extracts_what_is_certain_and_abstains_on_the_rest() 
     assert file["provision"] == "提供を行っている"
     for pointer in ("/files/0/entrustments/2/contractor", "/files/0/provisions/0/legal_basis", "/systems/0"):
         assert_provenance_holds_value(lines, record, pointer)
+
+
+def test_basic_form_degrades_gracefully() -> None:
+    """基礎項目評価書 (様式2): read the Ⅰ fields it shares with the other forms, invent no files."""
+    lines, record = load("kiso_kakuu.txt")
+    assert record["assessment"]["kind"] == "基礎項目評価書"
+    assert record["assessment"]["form_version"] == "平成29年５月　様式２"
+    assert record["assessment"]["published"] == "2018-03-01"
+    assert record["business_name"] == "予防接種事務"
+    assert record["business_description"] == "予防接種の実施及び記録の管理"
+    assert record["system_names"] == "1.架空健康システム 2.架空宛名サーバ"
+    assert record["file_names_listed"] == "予防接種台帳ファイル"
+    assert record["mynumber_legal_basis"] == "番号法第９条第１項　別表の１０の項"
+    assert record["info_network_linkage"] == "実施する"
+    assert record["department"] == "架空村保健課"
+    assert record["department_head_title"] == "保健課長"
+    assert record["disclosure"]["contact"] == "架空村総務課"
+    assert record["inquiry"]["contact"] == "架空村保健課"
+    assert record["files"] == [] and record["systems"] == []
+    for pointer in ("/business_name", "/department", "/inquiry/contact"):
+        assert_provenance_holds_value(lines, record, pointer)
