@@ -291,3 +291,21 @@ def test_two_spellings_of_one_recipient_in_one_assessment(variant_store: Store, 
     _, rows = run_query(variant_store, "files-to-recipient", {"recipient": "日本年金機構"})
     # one row per printed entry, each with its own spelling (the entity is shared)
     assert sorted(str(r["recipientName"]) for r in rows) == sorted(spellings)
+
+
+def test_changes_counted_and_dated(variant_store: Store, gold_records: dict) -> None:
+    record = variant(_first_with_provision(gold_records))
+    record["assessment"]["number"] = "909"
+    row = {"date": None, "item": "試験項目", "before": "旧", "after": "新", "timing": None,
+           "timing_reason": None, "text": "試験", "lines": [10, 11]}
+    record["changes"] = [dict(row, date="2020-04-01"), dict(row, date="2021-06-30"), dict(row)]
+    iri = add_record(variant_store, record)
+    plain = variant(_first_with_provision(gold_records))
+    plain["assessment"]["number"] = "910"
+    other = add_record(variant_store, plain)
+    _, rows = run_query(variant_store, "changes", {})
+    by_assessment = {str(r["assessment"]): r for r in rows}
+    assert int(by_assessment[iri]["changes"].toPython()) == 3
+    assert (str(by_assessment[iri]["firstChange"]), str(by_assessment[iri]["lastChange"])) == (
+        "2020-04-01", "2021-06-30")
+    assert int(by_assessment[other]["changes"].toPython()) == 0 and "firstChange" not in by_assessment[other]
