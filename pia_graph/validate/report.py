@@ -53,8 +53,9 @@ class Result:
 
     def to_text(self) -> str:
         value = f" value={short(self.value)}" if self.value is not None and self.value != self.focus_node else ""
+        shape = f" [{str(self.shape).rsplit('#', 1)[-1]}]" if isinstance(self.shape, URIRef) else ""
         return (f"{self.severity.upper()} {self.location()} {short(self.focus_node)}"
-                f" {short(self.path) or '-'}{value}: {self.message_en} / {self.message_ja}")
+                f" {short(self.path) or '-'}{value}{shape}: {self.message_en} / {self.message_ja}")
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -7,12 +7,13 @@ shapes target, and controlled vocabularies are checked with ``sh:in``.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
@@ -56,14 +57,35 @@ def _owning_shapes() -> dict[object, object]:
     return {prop: holder for holder, prop in shapes.subject_objects(SH.property)}
 
 
+@lru_cache(maxsize=1)
+def _term_labels() -> dict[str, dict[str, str]]:
+    """language → {term IRI: label} for the ontology's terms, used in messages."""
+    from pia_graph.rdf.ontology import ontology_graph
+
+    labels: dict[str, dict[str, str]] = {"ja": {}, "en": {}}
+    for term, label in ontology_graph().subject_objects(RDFS.label):
+        if isinstance(label, Literal) and label.language in labels and str(term).startswith(str(V.PIA)):
+            labels[label.language][str(term)] = str(label)
+    return labels
+
+
+def _with_labels(text: str, language: str) -> str:
+    """{?path} arrives as a full IRI: name the field as the form does (ja) or in English."""
+    labels = _term_labels().get(language, {})
+    for iri in sorted(set(re.findall(re.escape(str(V.PIA)) + r"[A-Za-z0-9_]+", text)), key=len, reverse=True):
+        if iri in labels:
+            text = text.replace(iri, f"「{labels[iri]}」" if language == "ja" else f"'{labels[iri]}'")
+    return text
+
+
 def _message(report: Graph, node: BNode) -> tuple[str, str]:
     ja = en = ""
     plain = ""
     for message in report.objects(node, SH.resultMessage):
         if not isinstance(message, Literal):
             continue
-        text = _readable(str(message))
-        language = message.language or _guess_language(text)
+        language = message.language or _guess_language(str(message))
+        text = _readable(_with_labels(str(message), language or ""))
         if language == "ja":
             ja = ja or text
         elif language == "en":
