@@ -117,6 +117,10 @@ def test_assessments_and_bodies(gold_store: Store, gold_records: dict) -> None:
     per_body = Counter(r["assessment"]["organization"] for r in gold_records.values())
     _, rows = run_query(gold_store, "assessments-per-body", {})
     assert {(str(r["bodyName"]), int(r["assessments"].toPython())) for r in rows} == set(per_body.items())
+    for row in rows:
+        mine = [r for r in gold_records.values() if r["assessment"]["organization"] == str(row["bodyName"])]
+        assert set(str(row["kinds"]).split("、")) == {r["assessment"]["kind"] for r in mine}
+        assert set(str(row["businesses"]).split("、")) == {r["business_name"] for r in mine}
     _, rows = run_query(gold_store, "assessments", {})
     assert texts(rows, "number", "title") == {(r["assessment"]["number"], r["assessment"]["title"])
                                               for r in gold_records.values()}
