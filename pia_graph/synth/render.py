@@ -170,8 +170,11 @@ class _Renderer:
         def intact(row: list[tuple[str, bool, str]]) -> str:
             return " ".join(f"{mark(on)} {text}" for _, on, text in row)
 
-        if not self.shuffle or self.rng.random() < 0.3:
+        if not self.shuffle:
             return [[label, "\n".join(intact(row) for row in rows)]], []
+        if self.rng.random() < 0.3:
+            # intact rows, but each a block of its own, away from the label (002:68 vs 80)
+            return [[label], *[[intact(row)] for row in rows]], []
         units: list[Unit] = [[label]]
         unreadable: list[str] = []
         for row in rows:
@@ -197,13 +200,20 @@ class _Renderer:
                         units.append(["[ ○" if on else "["])
         return units, unreadable
 
-    def abstain(self, path: list[str | int], unreadable: list[str], hidden: Any) -> None:
-        """Null a value the cut grid made undecidable and say why, as the extractor must."""
+    def abstain(self, path: list[str | int], unreadable: list[str], hidden: Any, *,
+                reason: str = "checkbox marks detached from labels") -> None:
+        """Null a value the layout made undecidable and say why, as the extractor must."""
         self.set_truth(path, None)
-        # candidates: the options whose marks the cut detached (what the text leaves open);
-        # hidden: the value the record holds, for tests of abstention behaviour
+        # candidates: the options the text leaves open; hidden: the value the record holds, for
+        # tests of abstention behaviour
         self.truth["uncertain"].append({"path": "/" + "/".join(map(str, path)), "candidates": unreadable,
-                                        "reason": "checkbox marks detached from labels", "hidden": hidden})
+                                        "reason": reason, "hidden": hidden})
+
+    def get_truth(self, path: list[str | int]) -> Any:
+        target: Any = self.truth
+        for key in path:
+            target = target[key]
+        return target
 
     def set_truth(self, path: list[str | int], value: Any) -> None:
         target: Any = self.truth
@@ -350,6 +360,15 @@ class _Renderer:
         if unreadable:
             self.abstain([*base, "acquisition_methods"], unreadable, f.get("acquisition_methods"))
             self.set_truth([*base, "acquisition_methods_other"], None)
+        other_checked = (F.OTHER in (f.get("sources") or ())) or (F.OTHER in (f.get("acquisition_methods") or ()))
+        if self.shuffle and other_checked:
+            # both grids print `[ ○ ] その他 （ … ）`: a checked その他 row is either grid's
+            for key in ("sources", "acquisition_methods"):
+                if self.get_truth([*base, key]) is not None:
+                    self.abstain([*base, key], [F.OTHER], f.get(key),
+                                 reason="①入手元 and ②入手方法 share the page and the その他 option")
+            if self.get_truth([*base, "acquisition_methods_other"]) is not None:
+                self.set_truth([*base, "acquisition_methods_other"], None)
         n = 3 if self.full else 0
         if self.full:
             page += self.labeled(" ③入手の時期・頻度", "届出又は申請を受け付けた都度")
@@ -468,6 +487,17 @@ class _Renderer:
         head += self.flow_units(f, base, 1, transfers[0] if transfers else None, transfer=True, mixed=mixed)
         if mixed and self.shuffle:
             self.shared_labels_ambiguous(base, provisions[0], transfers[0])
+        if self.shuffle:
+            # ⑥提供方法 and ⑥移転方法 (filled or empty) share this page and most option texts, and
+            # shuffled rows are not tied to their label: even an intact `[ ○ ] 専用線` is nobody's
+            for key, flows in (("provisions", provisions), ("transfers", transfers)):
+                path = [*base, key, 0, "methods"]
+                if flows and self.get_truth(path) is not None:
+                    shared = [o for o in (F.C_TEIKYO if key == "provisions" else F.C_ITEN)
+                              if o in F.C_TEIKYO and o in F.C_ITEN]
+                    self.abstain(path, shared, list(flows[0]["methods"]),
+                                 reason="⑥提供方法 and ⑥移転方法 share the page and their option texts")
+                    self.set_truth([*base, key, 0, "methods_other"], None)
         pages: list[Page] = [head]
         for i, flow in enumerate(provisions[1:], 2):
             caption = f" 提供先{F.SYSTEM_RANGES[0]}" if i <= 5 else " 提供先6～10"
