@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -271,3 +272,49 @@ def test_store_held_by_another_process(tmp_path: Path) -> None:
         holder.communicate(input="", timeout=30)  # closing stdin ends the holder
     with Store(tmp_path / "held") as reopened:  # released once the holder is gone
         assert len(reopened) == 0
+
+
+_REPLACER = """
+import sys
+from pia_graph.store import Store
+path, graph, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = Store(path)
+lines = [f'<{graph}/s{i}> <https://example.org/p> "new {i}" .' for i in range(size)]
+print("replacing", flush=True)
+store.replace_graph(graph, "\\n".join(lines))
+print("replaced", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.2, 1.0, None])
+def test_killed_replacement_leaves_old_or_new_graph(tmp_path: Path, delay: float | None) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "store"
+    old = Graph()
+    for index in range(500):
+        old.add((URIRef(f"{ASSESSMENT_A}/s{index}"), URIRef("https://example.org/p"), Literal(f"old {index}")))
+    with Store(path) as store:
+        store.replace_graph(ASSESSMENT_A, old)
+    new_size = 60_000
+    writer = subprocess.Popen([sys.executable, "-c", _REPLACER, str(path), str(ASSESSMENT_A), str(new_size)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "replacing"
+        if delay is None:
+            assert writer.stdout.readline().strip() == "replaced"  # committed, maybe not flushed
+        else:
+            time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)  # a crash in the middle of (or just after) the write
+    finally:
+        writer.wait(timeout=60)
+        if writer.stdout is not None:
+            writer.stdout.close()
+    with Store(path) as reopened:
+        graph = reopened.graph(ASSESSMENT_A)
+        values = {str(o).split()[0] for o in graph.objects()}
+        assert (len(graph), values) in ((500, {"old"}), (new_size, {"new"}))
+        if delay is None:
+            assert len(graph) == new_size  # a committed replacement survives the crash
