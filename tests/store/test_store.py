@@ -298,7 +298,7 @@ def test_killed_replacement_leaves_old_or_new_graph(tmp_path: Path, delay: float
         old.add((URIRef(f"{ASSESSMENT_A}/s{index}"), URIRef("https://example.org/p"), Literal(f"old {index}")))
     with Store(path) as store:
         store.replace_graph(ASSESSMENT_A, old)
-    new_size = 60_000
+    new_size = 30_000
     writer = subprocess.Popen([sys.executable, "-c", _REPLACER, str(path), str(ASSESSMENT_A), str(new_size)],
                               stdout=subprocess.PIPE, text=True)
     try:
