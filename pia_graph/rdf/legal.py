@@ -207,7 +207,7 @@ _TOKEN_TEMPLATE = (
     r"|(?P<item>第?(?P<item_no>\d+)号)"
     r"|(?P<number>(?P<num>\d+(?:の\d+)*)\s*(?:の項|項)?)"
     r"|(?P<sep>[、，,・;；]|及び|並びに|又は|若しくは)"
-    r"|(?P<law>" + _NAME_CHARS + r"+?" + _LAW_SUFFIX + r"(?=第|別表|[\s、，,・（(]|及び|並びに|$|\d))"
+    r"|(?P<law>" + _NAME_CHARS + r"{1,80}?" + _LAW_SUFFIX + r"(?=第|別表|[\s、，,・（(]|及び|並びに|$|\d))"
     r"|(?P<other>.)"
 )
 _BARE_SUFFIXES = frozenset({"法律", "法", "施行令", "施行規則", "政令", "省令", "規則", "命令", "条例", "令"})
