@@ -121,11 +121,12 @@ _IRI_SAFE_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 
 
 def iri_segment(text: str) -> str:
-    """A path segment: NFKC, no whitespace; non-ASCII letters kept (IRIs allow them), any other
-    character outside the IRI-safe ASCII set percent-encoded (so ``/`` never splits a key)."""
+    """A path segment: NFKC, no whitespace; non-ASCII characters kept (IRIs allow them) except
+    separators, controls and private-use ones; ASCII outside the IRI-safe set percent-encoded
+    (so ``/`` never splits a key)."""
     folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     return "".join(
-        c if c in _IRI_SAFE_ASCII or (ord(c) > 127 and unicodedata.category(c)[0] in "LNM")
+        c if c in _IRI_SAFE_ASCII or (ord(c) > 127 and unicodedata.category(c)[0] not in "ZC")
         else quote(c, safe="")
         for c in folded
     )

@@ -6,8 +6,8 @@ IRI rules (all under ``https://w3id.org/pia-graph/id/``, ``pia_graph.vocab.ID``)
   the 評価書番号 and the kind (kind slug: basic / focused / full), so re-extracting the same
   document — or a later edition of it — yields the same IRI and replaces the graph. Without
   them: ``assessment/source/<source file name>``. Keys are NFKC, whitespace-free
-  (``pia_graph.rdf.entities.fold``); non-ASCII letters stay as they are, other unsafe
-  characters are percent-encoded.
+  (``pia_graph.rdf.entities.fold``); non-ASCII characters stay as they are (except separators,
+  controls, private use), unsafe ASCII is percent-encoded (``/`` → ``%2F``).
 - parts of an assessment hang below its IRI, numbered from 1 as on the form:
   ``…/business``, ``…/file/1``, ``…/file/1/entrustment/2``, ``…/file/1/entrustment/2/subcontract/1``,
   ``…/file/1/provision/1``, ``…/file/1/transfer/1``, ``…/business/mynumber-legal-basis``,
