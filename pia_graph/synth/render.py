@@ -7,8 +7,10 @@ do. With ``shuffle=True`` the units of every page are shuffled (pages stay in or
 pitfalls of the real texts are reproduced: checkbox grids cut into cells with detached marks (P3),
 option lists interleaved with chosen values (P4), values printed before their labels (P1) and long
 values wrapped mid-word (P5). A value is kept in the same unit as its label wherever the record
-claims to know it; where the layout makes a value undecidable (a cut checkbox grid), the truth
-record gets ``null`` and an ``uncertain`` entry, exactly as the extractor is asked to do.
+claims to know it; where the layout makes a value undecidable (a cut checkbox grid, two grids with
+the same option texts on one page, 提供先1 and 移転先1 sharing the labels ① and ⑦ on one page, 変更日
+printed apart from their rows), the truth record gets ``null`` and an ``uncertain`` entry, exactly as
+the extractor is asked to do.
 """
 
 from __future__ import annotations
@@ -37,10 +39,8 @@ _ITEM_NAMES = ("宛名番号", "個人番号", "氏名（漢字）", "氏名（�
                "再交付区分", "登録者コード", "登録日時", "削除区分", "団体内統合宛名番号")
 
 
-def _date_text(iso: str | None, full_width: bool = False) -> str | None:
-    if not iso:
-        return None
-    return wareki(dt.date.fromisoformat(iso), full_width=full_width)
+def _date_text(iso: str | None) -> str | None:
+    return wareki(dt.date.fromisoformat(iso)) if iso else None
 
 
 class _Renderer:
@@ -55,12 +55,11 @@ class _Renderer:
         self.truth = json.loads(json.dumps(record, ensure_ascii=False))
         self.truth["uncertain"] = []
         self.domain = _DOMAIN_BY_KEY.get(record.get("domain", ""), DOMAINS[0])
-        self.pages: list[Page] = []
 
     # --- text helpers ------------------------------------------------------------------------
-    def wrap(self, text: str, first: int | None = None) -> list[str]:
+    def wrap(self, text: str, first: int | None = None, width: int | None = None) -> list[str]:
         """Cut a value into lines mid-word; no line may start with an ASCII space."""
-        width = self.width
+        width = width or self.width
         lines: list[str] = []
         size = first or width
         while len(text) > size:
@@ -234,7 +233,7 @@ class _Renderer:
             units.append([" 評価書名", a["title"]])
         else:
             units.append([F.COVER_LABELS[0], f"{a['number']} {a['title']}"])
-        units.append([" 個人のプライバシー等の権利利益の保護の宣言", "\n".join(self.wrap(decl, 36))])
+        units.append([" 個人のプライバシー等の権利利益の保護の宣言", "\n".join(self.wrap(decl, width=36))])
         notes = self.record.get("special_notes")
         units.append([f"{F.COVER_LABELS[3]} {notes}" if notes else F.COVER_LABELS[3]])
         if a["form_version"]:
