@@ -143,7 +143,7 @@ def _method_label(concept: str) -> str:
 # --- the SELECTs -----------------------------------------------------------------------------
 
 Q_ASSESSMENTS = _PREFIXES + """
-SELECT ?a ?number ?title ?body ?doc WHERE {
+SELECT DISTINCT ?a ?number ?title ?body ?doc WHERE {
   ?a a pia:Assessment .
   OPTIONAL { ?a pia:assessmentNumber ?number }
   OPTIONAL { ?a pia:title ?title }
@@ -152,7 +152,7 @@ SELECT ?a ?number ?title ?body ?doc WHERE {
 }"""
 
 Q_BUSINESSES = _PREFIXES + """
-SELECT ?a ?biz ?bizName ?dept ?system ?basisKind ?basis WHERE {
+SELECT DISTINCT ?a ?biz ?bizName ?dept ?system ?basisKind ?basis WHERE {
   ?a pia:concernsBusiness ?biz .
   OPTIONAL { ?biz pia:name ?bizName }
   OPTIONAL { ?biz pia:responsibleDepartment ?dept }
@@ -161,20 +161,27 @@ SELECT ?a ?biz ?bizName ?dept ?system ?basisKind ?basis WHERE {
              ?biz ?basisKind ?basis }
 }"""
 
+# Under a union default graph a triple that several assessments share (a law's name, a
+# contractor's label) comes back once per graph, so every join on shared resources below first
+# reduces one side to DISTINCT rows in a sub-select; otherwise duplicates multiply and a query
+# that should grow with the data grows with its square.
 Q_NAMES = _PREFIXES + """
-SELECT ?x ?type ?name ?prop (LANG(?name) AS ?lang) WHERE {
-  VALUES ?type { pia:AssessingBody pia:Department pia:System pia:PersonalInfoFile pia:Contractor
-                 pia:Recipient pia:Law pia:Business }
-  ?x a ?type .
-  VALUES ?prop { pia:name rdfs:label skos:prefLabel skos:altLabel }
-  ?x ?prop ?name .
+SELECT DISTINCT ?x ?type ?name ?prop (LANG(?name) AS ?lang) WHERE {
+  { SELECT DISTINCT ?x ?type WHERE {
+      VALUES ?type { pia:AssessingBody pia:Department pia:System pia:PersonalInfoFile pia:Contractor
+                     pia:Recipient pia:Law pia:Business }
+      ?x a ?type } }
+  { ?x pia:name ?name BIND(pia:name AS ?prop) }
+  UNION { ?x rdfs:label ?name BIND(rdfs:label AS ?prop) }
+  UNION { ?x skos:prefLabel ?name BIND(skos:prefLabel AS ?prop) }
+  UNION { ?x skos:altLabel ?name BIND(skos:altLabel AS ?prop) }
 }"""
 
 Q_FILES = _PREFIXES + """
-SELECT ?a ?file WHERE { ?a pia:hasFile ?file }"""
+SELECT DISTINCT ?a ?file WHERE { ?a pia:hasFile ?file }"""
 
 Q_ENTRUSTMENTS = _PREFIXES + """
-SELECT ?a ?file ?e ?contractor ?etitle ?content WHERE {
+SELECT DISTINCT ?a ?file ?e ?contractor ?etitle ?content WHERE {
   ?a pia:hasFile ?file . ?file pia:hasEntrustment ?e .
   OPTIONAL { ?e pia:contractor ?contractor }
   OPTIONAL { ?e pia:entrustmentTitle ?etitle }
@@ -182,14 +189,14 @@ SELECT ?a ?file ?e ?contractor ?etitle ?content WHERE {
 }"""
 
 Q_SUBCONTRACTS = _PREFIXES + """
-SELECT ?parent ?s ?sub ?items WHERE {
+SELECT DISTINCT ?parent ?s ?sub ?items WHERE {
   ?parent pia:hasSubcontract ?s .
   OPTIONAL { ?s pia:subcontractor ?sub }
   OPTIONAL { ?s pia:subcontractItems ?items }
 }"""
 
 Q_HANDOVERS = _PREFIXES + """
-SELECT ?a ?file ?h ?link ?recipient ?purpose ?info ?timing ?other ?lb ?ownText WHERE {
+SELECT DISTINCT ?a ?file ?h ?link ?recipient ?purpose ?info ?timing ?other ?lb ?ownText WHERE {
   VALUES ?link { pia:hasProvision pia:hasTransfer }
   ?a pia:hasFile ?file . ?file ?link ?h .
   OPTIONAL { ?h pia:recipient ?recipient }
@@ -202,24 +209,43 @@ SELECT ?a ?file ?h ?link ?recipient ?purpose ?info ?timing ?other ?lb ?ownText W
 }"""
 
 Q_METHODS = _PREFIXES + """
-SELECT ?h ?method WHERE { ?h pia:method ?method }"""
+SELECT DISTINCT ?h ?method WHERE { ?h pia:method ?method }"""
 
 Q_LAWS = _PREFIXES + """
-SELECT ?lb ?law ?lawId WHERE {
-  ?lb pia:cites ?c . ?c pia:law ?law .
-  OPTIONAL { ?law pia:eGovLawId ?lawId }
+SELECT DISTINCT ?lb ?law WHERE {
+  ?lb pia:cites ?c .
+  { SELECT DISTINCT ?c ?law WHERE { ?c pia:law ?law } }
 }"""
 
-Q_BASIS_TEXTS = _PREFIXES + """
-SELECT ?lb ?legalText WHERE { ?lb a pia:LegalBasis ; pia:legalText ?legalText }"""
+Q_LAW_IDS = _PREFIXES + """
+SELECT DISTINCT ?law ?lawId WHERE { ?law a pia:Law ; pia:eGovLawId ?lawId }"""
 
+Q_BASIS_TEXTS = _PREFIXES + """
+SELECT DISTINCT ?lb ?legalText WHERE { ?lb a pia:LegalBasis ; pia:legalText ?legalText }"""
+
+# Only the spans an exported fact needs: everything said about a 委託/再委託/提供/移転 and its
+# legal basis, and where the names of files, systems, bodies and departments were printed
+# (not the risk-measure answers or change rows, which are most spans of a full assessment).
 Q_SPANS = _PREFIXES + """
 SELECT ?g ?x ?first ?last ?page ?prop ?path WHERE {
   GRAPH ?g {
+    VALUES ?type { pia:Entrustment pia:Subcontract pia:Provision pia:Transfer pia:LegalBasis }
+    ?x a ?type .
     ?span pia:describes ?x ; pia:firstLine ?first .
+    OPTIONAL { ?span pia:aboutProperty ?prop }
     OPTIONAL { ?span pia:lastLine ?last }
     OPTIONAL { ?span pia:page ?page }
-    OPTIONAL { ?span pia:aboutProperty ?prop }
+    OPTIONAL { ?span pia:recordPath ?path }
+  }
+}"""
+
+Q_NAME_SPANS = _PREFIXES + """
+SELECT ?g ?x ?first ?last ?page ?prop ?path WHERE {
+  GRAPH ?g {
+    VALUES ?prop { pia:name pia:assessedBy pia:responsibleDepartment }
+    ?span pia:aboutProperty ?prop ; pia:describes ?x ; pia:firstLine ?first .
+    OPTIONAL { ?span pia:lastLine ?last }
+    OPTIONAL { ?span pia:page ?page }
     OPTIONAL { ?span pia:recordPath ?path }
   }
 }"""
@@ -353,12 +379,13 @@ class _Fetched:
             lb, law = _text(row["lb"]), _text(row["law"])
             if law not in self.laws_of_basis[lb]:
                 self.laws_of_basis[lb].append(law)
-            if "lawId" in row:
-                self.law_ids[law] = _text(row["lawId"])
+        for row in source.select(Q_LAW_IDS):
+            self.law_ids.setdefault(_text(row["law"]), _text(row["lawId"]))
 
         documents = {a.iri: a.document for a in self.assessments.values()}
         self.sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in source.select(Q_SPANS):
+        rows = source.select(Q_SPANS) + source.select(Q_NAME_SPANS)
+        for row in rows:
             g = _text(row["g"])
             self.sources[_text(row["x"])].append(_source(
                 documents.get(g, "") or g, _int(row.get("first")), _int(row.get("last")),

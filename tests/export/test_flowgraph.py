@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from pia_graph import vocab
 from pia_graph.export.flowgraph import FlowFilters, flow_graph, hop_edges, per_assessment_graphs
 from pia_graph.store.base import SparqlSource
 
@@ -109,7 +110,7 @@ def test_query_count_is_fixed(sample, synthetic_store):
     small, large = CountingSource(sample), CountingSource(synthetic_store)
     flow_graph(small)
     graph = flow_graph(large)
-    assert small.calls == large.calls <= 12
+    assert small.calls == large.calls <= 13
     assert len({d["assessment"] for _u, _v, d in graph.edges(data=True)}) == 12
 
 
@@ -122,7 +123,15 @@ def test_synthetic_store_has_real_spans(synthetic_store):
     assert len(with_sources) > len(hops) / 2
     src = with_sources[0]["sources"][0]
     assert src["document"].startswith("synthetic-") and src["first"] > 0
-    assert any(d["methods"] for *_rest, d in hops if d["kind"] in ("provide", "transfer"))
+
+
+def test_synthetic_records_methods(tmp_path):
+    from .conftest import build_synthetic_store
+
+    store = build_synthetic_store(tmp_path / "store", 6, extract=False)
+    hops = hop_edges(flow_graph(store))
+    methods = Counter(m for *_rest, d in hops if d["kind"] in ("provide", "transfer") for m in d["methods"])
+    assert methods and set(methods) <= set(vocab.METHOD_CONCEPTS)
 
 
 def test_gold_store(gold_store):

@@ -234,6 +234,7 @@
     if (!status.ready) {
       status.ready = true;
       status.firstRenderMs = performance.now() - started;
+      status.readyAt = performance.now();  // since navigation start: parse + JSON + first frame
     }
     document.getElementById("stats").textContent =
       status.visibleNodes + " / " + N.length + " nodes · " + status.visibleEdges + " / " + E.length +
