@@ -20,7 +20,7 @@ PIA_GRAPH = Path(sys.executable).parent / "pia-graph"
 TOTAL = re.compile(r"^TOTAL precision=(?P<p>[\d.]+) recall=(?P<r>[\d.]+) tp=(?P<tp>\d+) fp=(?P<fp>\d+) "
                    r"missed=(?P<missed>\d+) extra=(?P<extra>\d+)$")
 
-# One 提供先 and no 移转先, or one 移転先 and no 提供先; one 委託事項 (see test_several_instances_per_page).
+# One 提供先 and no 移転先, or one 移転先 and no 提供先; one 委託事項.
 SINGLE_INSTANCE = [(seed, p, t) for seed in (31, 32, 33) for p, t in ((1, 0), (0, 1))]
 
 
@@ -70,25 +70,30 @@ def test_single_instance_pdfs_score_perfectly(shared_dir: Path, tmp_path: Path) 
     assert totals["fp"] == 0 and totals["missed"] == 0 and totals["tp"] > 150, report
 
 
-def test_several_instances_per_page_are_never_wrong(shared_dir: Path, tmp_path: Path) -> None:
-    """Three 委託事項, three 提供先 and two 移転先 on shared pages: no wrong answer, only abstentions."""
-    _record, pdf = render_case(tmp_path, 34, 3, 2, entrustments=3)
+@pytest.mark.parametrize("seed", [34, 36])
+def test_several_instances_per_page_score_perfectly(shared_dir: Path, tmp_path: Path, seed: int) -> None:
+    """Three 委託事項, three 提供先 and two 移転先 sharing pages: the rebuilt text keeps form order,
+    so the extractor can trust it (its clean-layout mode) and every fact comes back."""
+    record, pdf = render_case(tmp_path, seed, 3, 2, entrustments=3)
     out = tmp_path / "several.out.json"
-    extract_with_cli(pdf, out)
+    extracted = extract_with_cli(pdf, out)
+    assert methods_of(extracted) == methods_of(record)
     totals, report = score(shared_dir, [(pdf.with_suffix(".json"), out)])
-    assert totals["fp"] == 0 and totals["p"] == 1.0, report
+    assert totals["p"] == 1.0 and totals["r"] == 1.0, report
+    assert totals["tp"] > 60, report
 
 
-@pytest.mark.xfail(reason="extractor (pia_graph/extract/core.py FileReader.distribute, shared_flow_field, flows) "
-                          "abstains when one page holds several 委託事項/提供先/移転先 or both 提供先 and 移転先, "
-                          "because it does not trust the order of blocks inside a page; the geometric text "
-                          "is in form order", strict=False)
-def test_several_instances_per_page_score_perfectly(shared_dir: Path, tmp_path: Path) -> None:
-    _record, pdf = render_case(tmp_path, 34, 3, 2, entrustments=3)
-    out = tmp_path / "several.out.json"
-    extract_with_cli(pdf, out)
-    totals, report = score(shared_dir, [(pdf.with_suffix(".json"), out)])
-    assert totals["r"] == 1.0, report
+def test_two_files_score_perfectly(shared_dir: Path, tmp_path: Path) -> None:
+    record = build_record(37, files=2)
+    source = tmp_path / "two_files.json"
+    source.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    pdf = render_pdf(record, tmp_path / "two_files.pdf")
+    out = tmp_path / "two_files.out.json"
+    extracted = extract_with_cli(pdf, out)
+    assert [file["name"] for file in extracted["files"]] == [file["name"] for file in record["files"]]
+    assert methods_of(extracted) == methods_of(record)
+    totals, report = score(shared_dir, [(source, out)])
+    assert totals["p"] == 1.0 and totals["r"] == 1.0, report
 
 
 def _key(text: str) -> str:
@@ -114,6 +119,8 @@ def test_provenance_names_page_and_box_of_the_value(tmp_path: Path) -> None:
                 continue
             page = pdf.pages[entry["page"] - 1]
             printed = _key(page.within_bbox((x0 - 1, top - 1, x1 + 1, bottom + 1)).extract_text() or "")
+            # checkbox pieces (a neighbour's mark can hang into the box) are not part of values
+            printed = re.sub(r"[\[\]○]", "", printed)
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, str):
                     assert _key(item) in printed, (pointer, item, printed)

@@ -24,7 +24,6 @@ from pia_graph.extract.pdf.testing_render import (
 )
 
 ITEM = re.compile(r"\[ (○ )?\] ([^\[]+)")
-DETAIL = re.compile(r"\s+（ [^（）]*）件?$")
 OPTIONS = {
     "③他のシステムとの接続": O_CONN,
     "主な記録項目": (*(o for _, group in O_KIROKU_GROUPS for o in group), FIVE_INFO),
@@ -34,6 +33,9 @@ OPTIONS = {
     "⑥移転方法": O_ITEN,
     "提供・移転の有無": ("提供を行っている", "移転を行っている", "行っていない"),
 }
+
+
+ALL_OPTIONS = {option for options in OPTIONS.values() for option in options}
 
 
 def parse_checkbox_fields(text: str) -> dict[str, list[tuple[str, bool, str | None]]]:
@@ -76,10 +78,10 @@ def parse_checkbox_fields(text: str) -> dict[str, list[tuple[str, bool, str | No
             continue
         for match in ITEM.finditer(rest):
             raw = match.group(2).strip()
-            detail_match = DETAIL.search(raw)
-            option = raw[: detail_match.start()] if detail_match else raw
-            detail = detail_match.group(0).strip().strip("（）件").strip() if detail_match else None
-            fields[current].append((option.strip(), bool(match.group(1)), detail or None))
+            known = [o for o in ALL_OPTIONS if raw.startswith(o)]
+            option = max(known, key=len) if known else raw
+            detail = raw[len(option):].strip(" （）件") if known else None
+            fields[current].append((option, bool(match.group(1)), detail.strip() or None if detail else None))
     return fields
 
 

@@ -225,26 +225,36 @@ def row_lines(row: Sequence[Token]) -> list[Line]:
     return lines
 
 
-def _continues_label(row: Sequence[Token], previous: Sequence[Line]) -> int | None:
-    """Index of the checkbox line in ``previous`` whose label wraps onto ``row``, or None.
+def _label_tails(row: Sequence[Token], previous: Sequence[Line]) -> dict[int, list[Token]] | None:
+    """The parts of ``row`` that continue checkbox labels of the row above, by line index, or None.
 
-    A label too long for its grid column wraps under itself (``] フラッシュメモ`` / ``リ``): a row
-    without checkboxes whose text starts inside a checkbox label's column, right below it.
+    A label too long for its grid column wraps under itself (``] フラッシュメモ`` / ``リ``). A row
+    without checkboxes whose every glyph lies inside the label column of a checkbox right above it
+    holds such tails (one per column); any glyph outside the label columns means it is a row of
+    its own (a caption, a count, the next field).
     """
     if not previous or any(t.checkbox for t in row):
         return None
-    first = next((t for t in row if not t.blank), None)
-    if first is None:
+    printed = [t for t in row if not t.blank]
+    if not printed:
         return None
-    for index, line in enumerate(previous):
-        if not line.checkbox or line.label_x0 is None:
-            continue
-        column_end = previous[index + 1].box.x0 if index + 1 < len(previous) else float("inf")
-        # right below the label (a checked box's mark may hang lower than the label itself)
-        below = line.box.top + 0.5 * first.height < first.top and first.top - line.box.bottom <= 0.8 * first.height
-        if line.label_x0 - 1 <= first.x0 < column_end and below:
-            return index
-    return None
+    tails: dict[int, list[Token]] = {}
+    for token in printed:
+        owner = None
+        for index, line in enumerate(previous):
+            if not line.checkbox or line.label_x0 is None:
+                continue
+            column_end = previous[index + 1].box.x0 if index + 1 < len(previous) else float("inf")
+            # right below the label (a checked box's mark may hang lower than the label itself)
+            below = (line.box.top + 0.5 * token.height < token.top
+                     and token.top - line.box.bottom <= 0.8 * token.height)
+            if line.label_x0 - 1 <= token.x0 < column_end and below:
+                owner = index
+                break
+        if owner is None:
+            return None
+        tails.setdefault(owner, []).append(token)
+    return tails
 
 
 def lines_from_tokens(tokens: Sequence[Token]) -> list[Line]:
@@ -252,11 +262,12 @@ def lines_from_tokens(tokens: Sequence[Token]) -> list[Line]:
     result: list[Line] = []
     previous: list[Line] = []
     for row in group_rows(tokens):
-        target = _continues_label(row, previous)
-        if target is not None:
-            line = previous[target]
-            line.text += _join(row).strip(" ")
-            line.box = line.box.union(Box.around(t for t in row if not t.blank))
+        tails = _label_tails(row, previous)
+        if tails is not None:
+            for index, tail in tails.items():
+                line = previous[index]
+                line.text += _join(tail).strip(" ")
+                line.box = line.box.union(Box.around(tail))
             continue
         previous = row_lines(row)
         result.extend(previous)

@@ -369,8 +369,19 @@ def grid_rows(options: Sequence[str], checked: Iterable[str], other_text: str | 
     return rows, columns
 
 
+def _printable(value: Any) -> str:
+    """A record value as the form prints it: a list one item per line, None as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "\n".join(_printable(item) for item in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{key}：{_printable(item)}" for key, item in value.items())
+    return str(value)
+
+
 def _text_row(label: str, value: Any) -> Row:
-    return Row(label=f" {label}", text="" if value is None else str(value))
+    return Row(label=f" {label}", text=_printable(value))
 
 
 def _choice_row(label: str, value: str | None, options: Sequence[str], extra: Sequence[str] = ()) -> Row:
