@@ -76,9 +76,11 @@ def split_pages(lines: list[str]) -> list[tuple[int, int]]:
     count = len(lines)
     while index < count:
         line = lines[index]
-        if "\f" in line and index > start:
-            pages.append((start, index))
-            start = index
+        if "\f" in line:
+            if index > start and any(not is_blank(text) for text in lines[start:index]):
+                pages.append((start, index))
+            # A form feed with no text beside it belongs to no page; otherwise the line starts one.
+            start = index + 1 if is_blank(line) else index
             index += 1
             continue
         if is_blank(line):

@@ -104,6 +104,12 @@ def test_form_feed_breaks_a_page() -> None:
     assert find_history_start(lines) == 2
 
 
+def test_form_feed_alone_on_a_line_or_first() -> None:
+    assert split_pages(["\f", "a", "\f", "", "b", "\f"]) == [(1, 2), (3, 5)]
+    assert split_pages(["\f\f", "", "", ""]) == []
+    assert find_history_start(["本文", "\f", "", HEADER_DATES_APART]) == 3
+
+
 def test_rows_with_one_date_per_row() -> None:
     rows = full_rows(rows_of(ONE_DATE_PER_ROW))
     assert len(rows) == 3
@@ -276,13 +282,19 @@ BLOCKS = st.sampled_from([
 ])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(BLOCKS, max_size=8), max_size=4), st.integers(min_value=1, max_value=5000))
-def test_random_tables_keep_every_line_once(pages: list[list[list[str]]], first_line_number: int) -> None:
+PAGE_SEPARATORS = st.sampled_from([PAGE_BREAK, ["", "", "", ""], ["\f"], ["", "\f"], ["\f", "", "", ""], []])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(PAGE_SEPARATORS, st.booleans(), st.lists(BLOCKS, max_size=8)), max_size=4),
+       st.integers(min_value=1, max_value=5000))
+def test_random_tables_keep_every_line_once(pages: list[tuple[list[str], bool, list[list[str]]]],
+                                            first_line_number: int) -> None:
     lines: list[str] = []
-    for page_index, page in enumerate(pages):
-        if page_index:
-            lines.extend(PAGE_BREAK)
+    for separator, glue_form_feed, page in pages:
+        lines.extend(separator)
+        if glue_form_feed and page:  # pdftotext style: the form feed starts the page's first line
+            page = [["\f" + page[0][0], *page[0][1:]], *page[1:]]
         for block_index, block in enumerate(page):
             if block_index:
                 lines.append("")
