@@ -479,14 +479,19 @@ class _Renderer:
         units, _ = self.grid(" 提供・移転の有無", (F.PROVISION_DONE, F.TRANSFER_DONE, F.NOT_DONE), checked, 2,
                              texts=texts)
         head += units
-        # 提供先1 and 移転先1 share the section's first page with the 有無 grid, as in the real forms;
-        # further instances get a page each
-        mixed = bool(provisions) and bool(transfers)
+        # 提供先1 and 移転先1 usually share the section's first page with the 有無 grid, as in all three
+        # real samples; a long 提供先1 can push 移転先1 onto the next page. Further instances get a
+        # page each.
+        together = self.rng.random() < 0.6
+        mixed = together and bool(provisions) and bool(transfers)
+        first_transfer = self.flow_units(f, base, 1, transfers[0] if transfers else None, transfer=True,
+                                         mixed=mixed)
         head += self.flow_units(f, base, 1, provisions[0] if provisions else None, transfer=False, mixed=mixed)
-        head += self.flow_units(f, base, 1, transfers[0] if transfers else None, transfer=True, mixed=mixed)
+        if together:
+            head += first_transfer
         if mixed and self.shuffle:
             self.shared_labels_ambiguous(base, provisions[0], transfers[0])
-        if self.shuffle:
+        if self.shuffle and together:
             # ⑥提供方法 and ⑥移転方法 (filled or empty) share this page and most option texts, and
             # shuffled rows are not tied to their label: even an intact `[ ○ ] 専用線` is nobody's
             for key, flows in (("provisions", provisions), ("transfers", transfers)):
@@ -501,6 +506,8 @@ class _Renderer:
         for i, flow in enumerate(provisions[1:], 2):
             caption = f" 提供先{F.SYSTEM_RANGES[0]}" if i <= 5 else " 提供先6～10"
             pages.append([[caption], *self.flow_units(f, base, i, flow, transfer=False)])
+        if not together:
+            pages.append(first_transfer)
         for i, flow in enumerate(transfers[1:], 2):
             caption = f" 移転先{F.SYSTEM_RANGES[0]}" if i <= 5 else " 移転先6～10"
             pages.append([[caption], *self.flow_units(f, base, i, flow, transfer=True)])
