@@ -157,6 +157,7 @@
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
+    if (scale * 14 >= 9 && drawnEdges <= 5000) arrowheads(x0, y0, x1, y1);
     if (selected >= 0) {  // the selected node's own edges, on top and thicker
       ctx.lineWidth = 2.2 / scale;
       for (var s = 0; s < edgesOf[selected].length; s++) {
@@ -239,6 +240,28 @@
     document.getElementById("stats").textContent =
       status.visibleNodes + " / " + N.length + " nodes · " + status.visibleEdges + " / " + E.length +
       " edges · " + status.lastRenderMs.toFixed(0) + " ms";
+  }
+
+  function arrowheads(x0, y0, x1, y1) {
+    // direction of each drawn edge, once the drawing is close enough to read it
+    var size = 7 / scale, back = Math.max(2.5, 1.6 / scale) + 1 / scale;
+    for (var colour in segments) {
+      var seg = segments[colour];
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      for (var k = 0; k < seg.length; k += 2) {
+        var a = N[seg[k]], b = N[seg[k + 1]];
+        if (b[2] < x0 || b[2] > x1 || b[3] < y0 || b[3] > y1) continue;
+        var dx = b[2] - a[2], dy = b[3] - a[3], len = Math.sqrt(dx * dx + dy * dy);
+        if (len < size * 2) continue;
+        var ux = dx / len, uy = dy / len, tipX = b[2] - ux * back, tipY = b[3] - uy * back;
+        ctx.moveTo(tipX, tipY);
+        ctx.lineTo(tipX - ux * size - uy * size * 0.45, tipY - uy * size + ux * size * 0.45);
+        ctx.lineTo(tipX - ux * size + uy * size * 0.45, tipY - uy * size - ux * size * 0.45);
+        ctx.closePath();
+      }
+      ctx.fill();
+    }
   }
 
   // --- pan, zoom, click -----------------------------------------------------------------------
