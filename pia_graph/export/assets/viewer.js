@@ -335,8 +335,9 @@
   }
   function sourcesList(parent, sources) {
     if (!sources.length) { parent.appendChild(el("div", "出典行なし / no source lines", "src")); return; }
-    var ul = el("ul");
-    for (var k = 0; k < sources.length; k++) ul.appendChild(el("li", sourceLine(sources[k]), "src"));
+    var ul = el("ul"), shown = Math.min(sources.length, 300);
+    for (var k = 0; k < shown; k++) ul.appendChild(el("li", sourceLine(sources[k]), "src"));
+    if (sources.length > shown) ul.appendChild(el("li", "… +" + (sources.length - shown), "src"));
     parent.appendChild(ul);
   }
   function fact(parent, name, value) {
