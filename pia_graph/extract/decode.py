@@ -123,8 +123,14 @@ def _decode_raw(data: bytes, source: str) -> str:
         return text
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.end == len(data):
+            # A file cut inside its last character (an interrupted download): keep every whole one.
+            try:
+                return data[:error.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        utf8_error = error
     candidates: list[str] = []
     for encoding in _LEGACY_JAPANESE:
         try:
@@ -132,6 +138,10 @@ def _decode_raw(data: bytes, source: str) -> str:
         except UnicodeDecodeError:
             continue
     if not candidates:
+        lossy = data.decode("utf-8", errors="replace")
+        if lossy.count("\ufffd") * 100 <= len(lossy) and _control_ratio(lossy) <= _MAX_CONTROL_RATIO:
+            # Nearly all UTF-8: say where it breaks rather than call the file binary or guess the bytes.
+            raise InputError(source, f"invalid UTF-8 at byte {utf8_error.start} (the rest reads as UTF-8 text)")
         raise InputError(source, BINARY_PROBLEM)
     # max() keeps the first of equal scores, so CP932 (listed first, the commoner) wins ties.
     return max(candidates, key=_japanese_score)

@@ -121,3 +121,17 @@ def test_bomless_utf16_of_plain_ascii_picks_the_right_byte_order(encoding: str) 
     # Read in the wrong order, ASCII becomes kanji; the detector must not prefer that.
     text = "abcdefgh\nsecond line 123\n"
     assert decode_bytes(text.encode(encoding), "x.txt") == text
+
+
+def test_utf8_cut_inside_its_last_character_keeps_the_whole_ones() -> None:
+    data = SAMPLE.encode("utf-8") + "評".encode()[:2]
+    assert decode_bytes(data, "cut.txt") == SAMPLE
+
+
+def test_one_bad_byte_in_utf8_is_reported_where_it_is() -> None:
+    good = (SAMPLE * 3).encode("utf-8")
+    where = len(SAMPLE.split("\n")[0].encode("utf-8")) + 1  # start of the second line
+    data = good[:where] + b"\xff" + good[where:]
+    with pytest.raises(InputError) as caught:
+        decode_bytes(data, "broken.txt")
+    assert caught.value.problem == f"invalid UTF-8 at byte {where} (the rest reads as UTF-8 text)"
