@@ -237,7 +237,14 @@ class Store:
 
     def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None,
                timeout: float | None = None) -> list[dict[str, Identifier]]:
-        """Run a SELECT over the union of the named graphs (see ``SparqlSource.select``)."""
+        """Run a SELECT over the union of the named graphs (see ``SparqlSource.select``).
+
+        Bindings go to the engine: when every bound variable is projected, as pyoxigraph
+        ``substitutions`` (SEP-0007: the value stands for the variable everywhere); otherwise, as
+        pyoxigraph cannot substitute an unprojected variable, in a ``VALUES`` block at the start
+        of the outermost WHERE group, each term serialised by pyoxigraph (never pasted text).
+        SPARQL Update text is refused (``QueryError``) unless the store allows updates.
+        """
         if is_update(sparql):
             if not self.allow_update:
                 raise QueryError("refused: this is a SPARQL Update and the store is read-only "
