@@ -390,3 +390,33 @@ def test_change_history_holds_old_values_and_fair_dates(rendered):
                 item_head = row["item"][:14]
                 assert f"{row['date_printed']}\n\n{item_head}" in history
     assert rows_seen > 100 and dates_nulled > 10
+
+
+# --- corpus generator ---------------------------------------------------------------------------
+
+def run_generator(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PROJECT / "benchmarks" / "generate_corpus.py"), *args],
+                          capture_output=True, text=True, check=True, timeout=300)
+
+
+def test_generate_corpus_is_deterministic_and_prefix_stable(tmp_path):
+    run_generator("6", str(tmp_path / "a"), "--seed", "4")
+    run_generator("3", str(tmp_path / "b"), "--seed", "4")
+    done = run_generator("6", str(tmp_path / "c"), "--seed", "5")
+    assert "documents/s" in done.stdout
+    a = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(a) == 12 and all(n.startswith("synthetic-") for n in a)
+    for name in sorted(p.name for p in (tmp_path / "b").iterdir()):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "a" / a[0]).read_bytes() != (tmp_path / "c" / a[0]).read_bytes()
+    truth = json.loads((tmp_path / "a" / "synthetic-000000.expected.json").read_text(encoding="utf-8"))
+    assert truth["source"] == "synthetic-000000.txt" and "uncertain" in truth
+
+
+def test_generate_corpus_records_and_clean_layout(tmp_path):
+    run_generator("4", str(tmp_path / "j"), "--format", "json")
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((tmp_path / "j").glob("*.json"))]
+    assert len(records) == 4 and all(CORE <= r.keys() for r in records)
+    run_generator("4", str(tmp_path / "t"), "--clean")
+    truths = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((tmp_path / "t").glob("*.expected.json"))]
+    assert all(t["uncertain"] == [] for t in truths)
