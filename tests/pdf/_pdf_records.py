@@ -10,7 +10,9 @@ from pia_graph.extract.pdf.testing_render import (
     EXACT_FONT,
     O_CONN,
     O_FTYPE,
+    O_HANI,
     O_HONNIN,
+    O_ITAKU_TEIKYO,
     O_ITEN,
     O_KIROKU_GROUPS,
     O_KOUMOKU,
@@ -37,6 +39,7 @@ CONTRACTORS = ("株式会社　青葉情報サービス", "緑ヶ丘システム
 KIROKU_OPTIONS = [option for _, options in O_KIROKU_GROUPS for option in options]
 
 # Checkbox fields the renderer draws, as (JSON-Pointer-like name, getter of the checked list).
+DELIVERY = "④委託先への特定個人情報ファイルの提供方法"
 CHECKBOX_FIELDS = ("connections", "record_categories", "sources", "acquisition_methods", "methods", "provision_umu")
 
 
@@ -67,7 +70,7 @@ def _flow(rng: random.Random, kind: str, index: int, city: str) -> dict:
 
 
 def build_record(seed: int, files: int = 1, provisions: int | None = None, transfers: int | None = None,
-                 entrustments: int | None = None) -> dict:
+                 entrustments: int | None = None, kind: str = "重点項目評価書") -> dict:
     """A complete record: every schema key plus the extra keys the renderer draws.
 
     Counts left None are drawn at random (1-3 提供先, 0-2 移転先, 1-3 委託事項 when 委託する).
@@ -80,15 +83,15 @@ def build_record(seed: int, files: int = 1, provisions: int | None = None, trans
         "source": f"pdf_{seed}.pdf",
         "assessment": {
             "number": str(rng.randint(1, 60)),
-            "title": f"{business}に関する事務　重点項目評価書",
-            "kind": "重点項目評価書",
-            "form_version": "令和７年５月　様式３",
+            "title": f"{business}に関する事務　{kind}",
+            "kind": kind,
+            "form_version": "令和７年５月　様式３" if kind == "重点項目評価書" else "平成30年５月　様式４",
             "organization": f"{city}長",
             "published": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         },
         "business_name": f"{business}関連事務",
         "business_description": f"{business}の資格管理、給付及び各種届出の受付に関する事務を行う。",
-        "target_population": rng.choice(O_NINZU[:4]),
+        "target_population": rng.choice(O_NINZU[:4] if kind == "重点項目評価書" else O_NINZU),
         "systems": systems,
         "system_details": [
             {
@@ -131,6 +134,8 @@ def build_record(seed: int, files: int = 1, provisions: int | None = None, trans
             "acquisition_methods": acquisition,
             "acquisition_methods_other": "窓口端末" if OTHER in acquisition else None,
             "purpose": f"{business}の資格審査及び給付に利用するため",
+            "acquisition_timing": "届出を受け付けた都度",
+            "user_departments": f"{city}{rng.choice(DEPARTMENTS)}",
             "user_count": rng.choice(O_NIN),
             "entrustment": "委託する" if entrust else "委託しない",
             "entrustments": [
@@ -141,6 +146,11 @@ def build_record(seed: int, files: int = 1, provisions: int | None = None, trans
                     "handlers": rng.choice(O_NIN),
                     "subcontract": (sub := rng.choice(("再委託する", "再委託しない"))),
                     "subcontract_items": f"委託内容のうちシステム保守の一部（業務{i}）" if sub == "再委託する" else None,
+                    # 全項目 only (the 重点 form has no such rows; the renderer ignores them there)
+                    "file_scope": rng.choice(O_HANI),
+                    "delivery_methods": (delivery := _subset(rng, O_ITAKU_TEIKYO, 1, 3)),
+                    "delivery_methods_other": "委託先専用端末" if OTHER in delivery else None,
+                    "contractor_disclosure": "契約締結後に市ホームページで公表する。",
                 }
                 for i in range(1, (entrustment_count if entrust else 0) + 1)
             ],
@@ -173,6 +183,9 @@ def checked_sets(record: dict) -> dict[str, list[str]]:
         for kind, noun in (("provisions", "提供"), ("transfers", "移転")):
             for index, flow in enumerate(file.get(kind) or [], start=1):
                 sets[f"{prefix}/{noun}先{index}/⑥{noun}方法"] = list(flow.get("methods") or [])
+        if (record.get("assessment") or {}).get("kind") == "全項目評価書":
+            for index, item in enumerate(file.get("entrustments") or [], start=1):
+                sets[f"{prefix}/委託事項{index}/{DELIVERY}"] = list(item.get("delivery_methods") or [])
     return sets
 
 

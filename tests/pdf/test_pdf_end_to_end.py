@@ -43,8 +43,9 @@ def score(shared_dir: Path, pairs: list[tuple[Path, Path]]) -> tuple[dict[str, f
     return {k: float(v) for k, v in match.groupdict().items()}, result.stdout
 
 
-def render_case(folder: Path, seed: int, provisions: int, transfers: int, entrustments: int = 1) -> tuple[dict, Path]:
-    record = build_record(seed, provisions=provisions, transfers=transfers, entrustments=entrustments)
+def render_case(folder: Path, seed: int, provisions: int, transfers: int, entrustments: int = 1,
+                kind: str = "重点項目評価書") -> tuple[dict, Path]:
+    record = build_record(seed, provisions=provisions, transfers=transfers, entrustments=entrustments, kind=kind)
     source = folder / f"source_{seed}_{provisions}{transfers}{entrustments}.json"
     source.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     return record, render_pdf(record, source.with_suffix(".pdf"))
@@ -70,11 +71,11 @@ def test_single_instance_pdfs_score_perfectly(shared_dir: Path, tmp_path: Path) 
     assert totals["fp"] == 0 and totals["missed"] == 0 and totals["tp"] > 150, report
 
 
-@pytest.mark.parametrize("seed", [34, 36])
-def test_several_instances_per_page_score_perfectly(shared_dir: Path, tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "kind"), [(34, "重点項目評価書"), (36, "重点項目評価書"), (38, "全項目評価書")])
+def test_several_instances_per_page_score_perfectly(shared_dir: Path, tmp_path: Path, seed: int, kind: str) -> None:
     """Three 委託事項, three 提供先 and two 移転先 sharing pages: the rebuilt text keeps form order,
     so the extractor can trust it (its clean-layout mode) and every fact comes back."""
-    record, pdf = render_case(tmp_path, seed, 3, 2, entrustments=3)
+    record, pdf = render_case(tmp_path, seed, 3, 2, entrustments=3, kind=kind)
     out = tmp_path / "several.out.json"
     extracted = extract_with_cli(pdf, out)
     assert methods_of(extracted) == methods_of(record)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from _pdf_records import build_record, checked_sets, needs_exact_font
+from _pdf_records import DELIVERY, build_record, checked_sets, needs_exact_font
 from pdfminer.high_level import extract_text as pdfminer_extract_text
 
 from pia_graph.extract.pdf import LineLocation, read_pdf
@@ -15,6 +15,7 @@ from pia_graph.extract.pdf.testing_render import (
     EXACT_FONT,
     FIVE_INFO,
     O_CONN,
+    O_ITAKU_TEIKYO,
     O_ITEN,
     O_KIROKU_GROUPS,
     O_NYUSHU,
@@ -32,6 +33,7 @@ OPTIONS = {
     "⑥提供方法": O_TEIKYO,
     "⑥移転方法": O_ITEN,
     "提供・移転の有無": ("提供を行っている", "移転を行っている", "行っていない"),
+    DELIVERY: O_ITAKU_TEIKYO,
 }
 
 
@@ -59,13 +61,13 @@ def parse_checkbox_fields(text: str) -> dict[str, list[tuple[str, bool, str | No
             label = line[1:]
             if match := re.match(r"システム(\d+)", label):
                 system = int(match.group(1))
-            if match := re.match(r"(提供|移転)先(\d+)", label):
-                flow = f"{match.group(1)}先{match.group(2)}"
+            if match := re.match(r"(提供|移転)先(\d+)|委託事項(\d+)", label):
+                flow = f"{match.group(1)}先{match.group(2)}" if match.group(1) else f"委託事項{match.group(3)}"
             for name in OPTIONS:
                 if label.startswith(name):
                     if name == "③他のシステムとの接続":
                         current = f"システム{system}/{name}"
-                    elif name.startswith("⑥"):
+                    elif name.startswith(("⑥", "④")):
                         current = f"file{file_index}/{flow}/{name}"
                     else:
                         current = f"file{file_index}/{name}"

@@ -93,6 +93,8 @@ O_TEIKYO = ("情報提供ネットワークシステム", "専用線", "電子�
             "フラッシュメモリ", "紙", "その他")
 O_ITEN = ("庁内連携システム", "専用線", "電子メール", "電子記録媒体（フラッシュメモリを除く。）",
           "フラッシュメモリ", "紙", "その他")
+O_HANI = ("特定個人情報ファイルの全体", "特定個人情報ファイルの一部")
+O_ITAKU_TEIKYO = ("専用線", "電子メール", "電子記録媒体（フラッシュメモリを除く。）", "フラッシュメモリ", "紙", "その他")
 OTHER = "その他"
 
 # --- page geometry (points; y measured from the top of the page) ------------------------------
@@ -439,19 +441,54 @@ def _flow_rows(kind: str, index: int, flow: dict) -> list[Row]:
     return rows
 
 
-def _entrustment_rows(index: int, item: dict) -> list[Row]:
-    return [
-        Row(label=f" 委託事項{index}", text=item.get("title") or ""),
-        _text_row("①委託内容", item.get("content")),
-        _choice_row("②委託先における取扱者数", item.get("handlers"), O_NIN),
-        _text_row("③委託先名", item.get("contractor")),
-        _choice_row("④再委託の有無　※", item.get("subcontract"), O_SAIITAKU),
-        _text_row("⑤再委託の許諾方法", item.get("subcontract_permission")),
-        _text_row("⑥再委託事項", item.get("subcontract_items")),
+def _entrustment_rows(index: int, item: dict, full: bool) -> list[Row]:
+    """委託事項N: 重点 numbering (①-⑥), or 全項目 numbering (①-⑨, with 範囲/提供方法/確認方法)."""
+    rows = [Row(label=f" 委託事項{index}", text=item.get("title") or ""), _text_row("①委託内容", item.get("content"))]
+    if full:
+        rows += [
+            _choice_row("②取扱いを委託する特定個人情報ファイルの範囲", item.get("file_scope"), O_HANI),
+            _choice_row("③委託先における取扱者数", item.get("handlers"), O_NIN),
+            _grid_row("④委託先への特定個人情報ファイルの提供方法", O_ITAKU_TEIKYO, item.get("delivery_methods"),
+                      item.get("delivery_methods_other")),
+            _text_row("⑤委託先名の確認方法", item.get("contractor_disclosure")),
+            _text_row("⑥委託先名", item.get("contractor")),
+            _choice_row("⑦再委託の有無　※", item.get("subcontract"), O_SAIITAKU),
+            _text_row("⑧再委託の許諾方法", item.get("subcontract_permission")),
+            _text_row("⑨再委託事項", item.get("subcontract_items")),
+        ]
+    else:
+        rows += [
+            _choice_row("②委託先における取扱者数", item.get("handlers"), O_NIN),
+            _text_row("③委託先名", item.get("contractor")),
+            _choice_row("④再委託の有無　※", item.get("subcontract"), O_SAIITAKU),
+            _text_row("⑤再委託の許諾方法", item.get("subcontract_permission")),
+            _text_row("⑥再委託事項", item.get("subcontract_items")),
+        ]
+    return rows
+
+
+def _use_rows(file: dict, full: bool) -> list[Row]:
+    """Ⅱ3 after 入手方法: 重点 ③-⑥, or 全項目 ③-⑨ (入手の時期・頻度, 妥当性, 本人への明示 first)."""
+    numbers = "⑥⑦⑧⑨" if full else "③④⑤⑥"
+    rows: list[Row] = []
+    if full:
+        rows += [
+            _text_row("③入手の時期・頻度", file.get("acquisition_timing")),
+            _text_row("④入手に係る妥当性", file.get("acquisition_validity")),
+            _text_row("⑤本人への明示", file.get("notice_to_subject")),
+        ]
+    rows += [
+        _text_row(f"{numbers[0]}使用目的　※", file.get("purpose")),
+        Row(label=f" {numbers[1]}使用の主体", section=True),
+        _text_row("使用部署", file.get("user_departments")),
+        _choice_row("使用者数", file.get("user_count"), O_NIN),
+        _text_row(f"{numbers[2]}使用方法", file.get("usage")),
+        _text_row(f"{numbers[3]}使用開始日", file.get("use_start")),
     ]
+    return rows
 
 
-def _file_rows(file: dict) -> list[Row]:
+def _file_rows(file: dict, full: bool = False) -> list[Row]:
     rows: list[Row] = [
         Row(label=None, heading="Ⅱ　特定個人情報ファイルの概要"),
         _text_row("１．特定個人情報ファイル名", file.get("name")),
@@ -466,8 +503,7 @@ def _file_rows(file: dict) -> list[Row]:
         Row(label=" ３．特定個人情報の入手・使用", section=True),
         _grid_row("①入手元　※", O_NYUSHUMOTO, file.get("sources"), None, file.get("sources_detail")),
         _grid_row("②入手方法", O_NYUSHU, file.get("acquisition_methods"), file.get("acquisition_methods_other")),
-        _text_row("③使用目的　※", file.get("purpose")),
-        _choice_row("使用者数", file.get("user_count"), O_NIN),
+        *_use_rows(file, full),
         Row(label=" ４．特定個人情報ファイルの取扱いの委託", section=True),
     ]
     entrustments = file.get("entrustments") or []
@@ -475,7 +511,7 @@ def _file_rows(file: dict) -> list[Row]:
     rows.append(_choice_row("委託の有無　※", file.get("entrustment"), O_ITAKU,
                             [f"（ {count if count is not None else ''} ）件"]))
     for index, item in enumerate(entrustments, start=1):
-        rows.extend(_entrustment_rows(index, item))
+        rows.extend(_entrustment_rows(index, item, full))
     rows.append(Row(label=" ５．特定個人情報の提供・移転（委託に伴うものを除く。）", section=True))
     provisions = file.get("provisions") or []
     transfers = file.get("transfers") or []
@@ -491,7 +527,12 @@ def _file_rows(file: dict) -> list[Row]:
     for index, flow in enumerate(transfers, start=1):
         rows.extend(_flow_rows("transfers", index, flow))
     rows.append(Row(label=" ６．特定個人情報の保管・消去", section=True))
-    rows.append(_text_row("保管場所　※", file.get("storage")))
+    if full:
+        rows.append(_text_row("①保管場所　※", file.get("storage")))
+        rows.append(_text_row("②保管期間", file.get("retention_period")))
+        rows.append(_text_row("③消去方法", file.get("deletion_method")))
+    else:
+        rows.append(_text_row("保管場所　※", file.get("storage")))
     rows.append(_text_row("７．備考", file.get("remarks")))
     return rows
 
@@ -500,6 +541,7 @@ def record_rows(record: dict) -> list[list[Row]]:
     """The record as pages of rows (each inner list starts on a new page)."""
     assessment = record.get("assessment") or {}
     kind = assessment.get("kind") or "重点項目評価書"
+    full = kind == "全項目評価書"  # 様式4 numbers Ⅰ4-8, Ⅱ3 and 委託 differently (form-fields.md §3)
     cover = [
         Row(label=None, heading=f"特定個人情報保護評価書（{kind}）"),
         Row(label=" 評価書番号", text=assessment.get("number") or ""),
@@ -518,7 +560,7 @@ def record_rows(record: dict) -> list[list[Row]]:
         Row(label=" １．特定個人情報ファイルを取り扱う事務", section=True),
         _text_row("①事務の名称", record.get("business_name")),
         _text_row("②事務の内容", record.get("business_description")),
-        _choice_row("③対象人数", record.get("target_population"), O_NINZU[:4]),
+        _choice_row("③対象人数", record.get("target_population"), O_NINZU if full else O_NINZU[:4]),
         Row(label=" ２．特定個人情報ファイルを取り扱う事務において使用するシステム", section=True),
     ]
     details = record.get("system_details") or []
@@ -536,18 +578,28 @@ def record_rows(record: dict) -> list[list[Row]]:
                   "\n".join(f"{number}．{file.get('name') or ''}" for number, file in
                             zip("１２３４５６７８９", files, strict=False)) if len(files) > 1
                   else (files[0].get("name") if files else None)),
-        Row(label=" ４．個人番号の利用　※", section=True),
+    ]
+    numbers = "５６７８" if full else "４５６７"
+    if full:
+        reasons = record.get("file_reasons") or {}
+        basic += [
+            Row(label=" ４．特定個人情報ファイルを取り扱う理由", section=True),
+            _text_row("①事務実施上の必要性", reasons.get("necessity")),
+            _text_row("②実現が期待されるメリット", reasons.get("benefits")),
+        ]
+    basic += [
+        Row(label=f" {numbers[0]}．個人番号の利用　※", section=True),
         _text_row("法令上の根拠", record.get("mynumber_legal_basis")),
-        Row(label=" ５．情報提供ネットワークシステムによる情報連携　※", section=True),
+        Row(label=f" {numbers[1]}．情報提供ネットワークシステムによる情報連携　※", section=True),
         _choice_row("①実施の有無", record.get("info_network_linkage"), O_RENKEI),
         _text_row("②法令上の根拠", record.get("info_network_legal_basis")),
-        Row(label=" ６．評価実施機関における担当部署", section=True),
+        Row(label=f" {numbers[2]}．評価実施機関における担当部署", section=True),
         _text_row("①部署", record.get("department")),
         _text_row("②所属長の役職名", record.get("department_head_title")),
-        _text_row("７．他の評価実施機関", record.get("other_assessing_bodies")),
+        _text_row(f"{numbers[3]}．他の評価実施機関", record.get("other_assessing_bodies")),
     ]
     pages = [cover, basic]
-    pages += [_file_rows(file) for file in files]
+    pages += [_file_rows(file, full) for file in files]
     return pages
 
 
