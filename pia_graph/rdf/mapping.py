@@ -520,7 +520,8 @@ class _Builder:
                 continue
             lines = entry.get("lines") or []
             span = URIRef(f"{self.root}/span{_pointer_path(pointer)}")
-            resource, prop = self.locate(pointer)
+            # a curated record may locate a value it leaves null: name its property all the same
+            resource, prop = self.locate_abstained(pointer)
             self.add(span, RDF.type, V.SourceSpan)
             self.add(span, RDF.type, PROV.Entity)
             self.add(span, V.recordPath, Literal(pointer))
@@ -556,6 +557,14 @@ class _Builder:
             if prop is not None:
                 self.add(node, V.aboutProperty, prop)
             self.add(node, PROV.wasDerivedFrom, self.document)
+            lines = entry.get("lines")
+            # optional: where the ambiguous text is (not in the schema's minimum, used when given)
+            if (isinstance(lines, list) and len(lines) == 2
+                    and all(isinstance(n, int) and not isinstance(n, bool) for n in lines)):
+                self.add(node, V.firstLine, Literal(lines[0], datatype=XSD.integer))
+                self.add(node, V.lastLine, Literal(lines[1], datatype=XSD.integer))
+                if isinstance(entry.get("page"), int):
+                    self.add(node, V.page, Literal(entry["page"], datatype=XSD.integer))
 
     def locate_abstained(self, pointer: str) -> tuple[URIRef, URIRef | None]:
         """An abstained value has no triple, so the property comes from the field name."""

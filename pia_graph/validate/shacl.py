@@ -191,6 +191,13 @@ def validate_graph(graph: Graph) -> Report:
                 if ((abstention, RDF.type, V.Abstention) in graph
                         and (abstention, V.aboutProperty, result.path) in graph):
                     result.record_path = str(graph.value(abstention, V.recordPath))
+                    first = graph.value(abstention, V.firstLine)
+                    if first is not None:
+                        last, page = graph.value(abstention, V.lastLine), graph.value(abstention, V.page)
+                        result.first_line = int(first)
+                        result.last_line = int(last) if last is not None else int(first)
+                        result.page = int(page) if page is not None else None
+                        result.location_exact = True
                     break
         report.results.append(result)
         report.annotate(node, result)

@@ -96,11 +96,17 @@ def test_count_mismatch_points_at_the_printed_count() -> None:
 
 
 def test_missing_legal_basis_without_abstention_is_a_violation() -> None:
-    _, graph = record_to_graph(invented_record(legal_basis=None))
+    record = invented_record(legal_basis=None)
+    del record["provenance"]["/files/0/provisions/0/legal_basis"]
+    _, graph = record_to_graph(record)
     report = validate_graph(graph)
     assert ("Violation", "FlowValueShape", "legalBasis") in _findings(report)
     [result] = report.results
     assert result.first_line is not None and not result.location_exact   # a neighbouring line
+    # with a span for the blank cell itself, the location is exact
+    _, graph = record_to_graph(invented_record(legal_basis=None))
+    [result] = validate_graph(graph).results
+    assert (result.first_line, result.location_exact) == (41, True)
 
 
 def test_unparsed_legal_basis_gives_warning_and_info() -> None:
@@ -160,3 +166,25 @@ def test_extracted_seeds_validate_with_source_lines(seed_pairs: list[tuple[Path,
         assert result.message_ja and result.message_en
         if result.severity == "Violation":
             assert result.first_line is not None, result.to_text()
+
+
+def test_abstention_with_lines_locates_the_info_result() -> None:
+    record = invented_record(methods=None)
+    del record["provenance"]["/files/0/provisions/0/methods"]
+    record["uncertain"] = [{"path": "/files/0/provisions/0/methods", "candidates": ["紙"],
+                            "reason": "marks detached", "lines": [47, 49], "page": 4}]
+    _, graph = record_to_graph(record)
+    [result] = validate_graph(graph).results
+    assert result.severity == "Info"
+    assert (result.first_line, result.last_line, result.page, result.location_exact) == (47, 49, 4, True)
+    assert result.record_path == "/files/0/provisions/0/methods"
+
+
+def test_span_for_a_null_value_names_its_property() -> None:
+    record = invented_record(timing=None)
+    record["uncertain"] = [{"path": "/files/0/provisions/0/timing", "candidates": [], "reason": "blank cell"}]
+    record["provenance"]["/files/0/provisions/0/timing"] = {"lines": [50, 50]}
+    _, graph = record_to_graph(record)
+    [result] = validate_graph(graph).results
+    assert result.severity == "Info" and result.path == V.timing
+    assert result.first_line == 50 and result.location_exact
