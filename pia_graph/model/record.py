@@ -245,3 +245,22 @@ def resolve_pointer(record: Mapping[str, Any], pointer: str) -> Any:
         else:
             raise KeyError(pointer)
     return value
+
+
+def provenance_of(record: Mapping[str, Any], pointer: str, *, nearest: bool = False) -> dict[str, Any] | None:
+    """The provenance entry of ``pointer`` (``{"lines": [a, b], "page"?: n}``), or None.
+
+    With ``nearest`` a pointer without an entry of its own falls back to its closest ancestor
+    that has one (a list element → its list, a field → its object), as a report would.
+    """
+    provenance = record.get("provenance") or {}
+    if pointer in provenance:
+        return dict(provenance[pointer])
+    if nearest:
+        parts = pointer.split("/")
+        while len(parts) > 1:
+            parts.pop()
+            parent = "/".join(parts)
+            if parent in provenance:
+                return dict(provenance[parent])
+    return None

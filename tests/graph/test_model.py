@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pia_graph.errors import InputError
-from pia_graph.model import load_record, resolve_pointer
+from pia_graph.model import load_record, provenance_of, resolve_pointer
 
 from .records import minimal_record
 
@@ -78,3 +78,13 @@ def test_resolve_pointer() -> None:
     assert resolve_pointer(record, "/files/0/provisions/0/methods/1") == "電子メール"
     with pytest.raises(KeyError):
         resolve_pointer(record, "/files/3")
+
+
+def test_provenance_lookup() -> None:
+    record = minimal_record()
+    record["provenance"] = {"/files/0/provisions/0": {"lines": [30, 36]},
+                            "/files/0/provisions/0/recipient": {"lines": [31, 31], "page": 2}}
+    assert provenance_of(record, "/files/0/provisions/0/recipient") == {"lines": [31, 31], "page": 2}
+    assert provenance_of(record, "/files/0/provisions/0/timing") is None
+    assert provenance_of(record, "/files/0/provisions/0/timing", nearest=True) == {"lines": [30, 36]}
+    assert provenance_of(record, "/business_name", nearest=True) is None
