@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -84,6 +85,16 @@ class _Progress:
             self.dirty = False
 
 
+def _write_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error of the input. Silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
 def _extract_one(path: Path) -> dict:
     try:
         return extract_path(path)
@@ -142,8 +153,7 @@ def extract(
             record = _extract_one(path)
             text = render_record(record, output_format)
             if output_dir is None:
-                sys.stdout.write(text)
-                sys.stdout.flush()
+                _write_stdout(text)
             else:
                 try:
                     write_text_atomic(output_dir / target_name, text)

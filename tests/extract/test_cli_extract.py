@@ -243,3 +243,38 @@ def test_unreadable_input_in_a_batch(tmp_path: Path, invented: Path, monkeypatch
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"error: {locked}: cannot read: Permission denied", "extracted 1, failed 1"]
     assert [child.name for child in out.iterdir()] == ["invented.json"]
+
+
+def test_progress_rewrites_one_line_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    if not PIA_GRAPH.exists():
+        pytest.skip(f"console script not installed at {PIA_GRAPH}")
+    inputs = []
+    for index in range(4):
+        path = tmp_path / f"doc{index}.txt"
+        path.write_text(INVENTED, encoding="utf-8")
+        inputs.append(str(path))
+    controller, terminal = pty.openpty()
+    try:
+        result = subprocess.run([str(PIA_GRAPH), "extract", *inputs, "-o", str(tmp_path / "out")],
+                                stdout=subprocess.PIPE, stderr=terminal, timeout=300, check=False)
+        os.close(terminal)
+        terminal = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other end is closed: all output read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if terminal != -1:
+            os.close(terminal)
+        os.close(controller)
+    assert result.returncode == 0
+    shown = seen.decode("utf-8")
+    assert "\r\x1b[K[1/4] doc0.txt" in shown and "\r\x1b[K[4/4] doc3.txt" in shown
+    assert shown.rstrip().endswith("extracted 4, failed 0")
