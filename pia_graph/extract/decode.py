@@ -5,6 +5,8 @@ UTF-8 with or without BOM; UTF-16 LE/BE with BOM; BOM-less UTF-16 recognised by 
 pattern; UTF-32 with BOM; Shift_JIS/CP932; EUC-JP. Where more than one Japanese legacy encoding
 decodes the bytes without error, the decoding that reads most like Japanese text wins.
 
+A UTF-8 file cut inside its last character keeps every whole character; a file that is UTF-8
+except for a few bad bytes is refused with the offset of the first one (never decoded by guess).
 Line ends (CRLF, lone CR) become LF. A form feed (page break in pdftotext output) becomes a page
 break the extractor understands, a run of three blank lines (form-fields.md §2): the text keeps
 its line break before the form feed and the next page starts on a new line.

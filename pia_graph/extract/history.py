@@ -217,8 +217,9 @@ def _resolve_values(row: _Row, inline_lines: list[str]) -> None:
     """Set before/after only where the columns are certain; otherwise keep the raw text.
 
     Certain cases: exactly one value line ``before after`` split by a single ASCII space into two
-    parts (the cells share a line, form-fields §2.6 b); or exactly two value blocks of their own
-    and nothing on the timing line (cells printed as separate blocks, one per column).
+    parts (the cells share a line, form-fields §2.6 b); exactly two value blocks of their own and
+    nothing on the timing line (cells printed as separate blocks, one per column); or one value
+    block (before) and, ending on the timing's line, text without any ASCII space (after).
     """
     blocks = [block for block in row.value_blocks if block]
     if not blocks and len(inline_lines) == 1:
@@ -228,6 +229,11 @@ def _resolve_values(row: _Row, inline_lines: list[str]) -> None:
             return
     if len(blocks) == 2 and not inline_lines:
         row.before, row.after = _join(blocks[0]), _join(blocks[1])
+        return
+    if len(blocks) == 1 and inline_lines and not any(" " in line.strip() for line in inline_lines):
+        # The before cell as a block of its own, the after cell ending on the timing's line: one
+        # cell per side, as only one text without a column-separating space shares that line.
+        row.before, row.after = _join(blocks[0]), _join(inline_lines)
         return
     raw = ["\n".join(line.strip() for line in block) for block in blocks]
     if inline_lines:

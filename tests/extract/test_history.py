@@ -73,6 +73,24 @@ ONE_DATE_PER_ROW = [
     "Ⅴ．評価実施手続　１．基礎項目評価",
     "",
     "（記載なし） 令和4年3月1日 事後",
+    "",
+    "令和5年1月10日",
+    "",
+    "Ⅲ．リスク対策",
+    "",
+    "旧い内容の",
+    "かたまり",
+    "",
+    "新しい内容の",
+    "続き 事後",
+    "",
+    "令和5年1月11日",
+    "",
+    "Ⅲ．リスク対策",
+    "",
+    "旧い内容",
+    "",
+    "新しい 内容 事後",
 ]
 
 
@@ -112,8 +130,8 @@ def test_form_feed_alone_on_a_line_or_first() -> None:
 
 def test_rows_with_one_date_per_row() -> None:
     rows = full_rows(rows_of(ONE_DATE_PER_ROW))
-    assert len(rows) == 3
-    first, second, third = rows
+    assert len(rows) == 5
+    first, second, third, fourth, fifth = rows
     assert first["date"] == "2021-04-01"
     assert first["item"] == "Ⅰ．基本情報　６．評価実施機関における担当部署①部署"
     assert (first["before"], first["after"]) == ("架空市福祉部国保課", "架空市健康部国保課")
@@ -134,6 +152,12 @@ def test_rows_with_one_date_per_row() -> None:
     assert (third["before"], third["after"]) == ("（記載なし）", "令和4年3月1日")
     assert third["timing"] == "事後"
     assert third["timing_reason"] is None
+
+    # Before as its own block, after ending on the timing's line.
+    assert (fourth["date"], fourth["before"], fourth["after"]) == ("2023-01-10", "旧い内容のかたまり", "新しい内容の続き")
+    # The same with a space on the timing's line: which text is which cell is not certain.
+    assert fifth["before"] is None and fifth["after"] is None
+    assert fifth["text"] == "旧い内容\n新しい 内容"
 
 
 def test_header_rows_are_not_rows() -> None:
