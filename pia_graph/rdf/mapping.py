@@ -200,6 +200,9 @@ class _Builder:
         self.add(iri, V.name, Literal(law.name))
         if law.egov_id:
             self.add(iri, V.eGovLawId, Literal(law.egov_id))
+            # the law's page on e-Gov 法令検索 (article anchors are not minted: their form for
+            # branch articles such as 第24条の2 is not confirmed)
+            self.add(iri, RDFS.seeAlso, URIRef(f"https://laws.e-gov.go.jp/law/{law.egov_id}"))
         if fold(printed) != fold(law.name):
             self.add(iri, SKOS.altLabel, Literal(printed, lang="ja"))
         return iri

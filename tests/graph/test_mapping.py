@@ -74,6 +74,7 @@ def test_gold_000_resources_and_links(shared_dir: Path) -> None:
     law = ID["law/425AC0000000027"]
     assert URIRef(f"{law}/article/9/paragraph/1") in cited
     assert (law, V.eGovLawId, Literal("425AC0000000027")) in graph
+    assert (law, V.RDFS.seeAlso, URIRef("https://laws.e-gov.go.jp/law/425AC0000000027")) in graph
     transfer = URIRef(f"{file}/transfer/1")
     unit = next(graph.objects(transfer, V.recipient))
     assert (unit, ORG.unitOf, body) in graph and (unit, RDF.type, V.Recipient) in graph
