@@ -279,6 +279,8 @@ def read_pdf(path: str | os.PathLike[str], *, inline_single: bool = INLINE_SINGL
                 raise
             except Exception as error:
                 raise InputError(path, f"page {number}: {_pdf_problem(error)}") from None
+            finally:
+                page.close()  # drop the page's parsed objects: long documents stay small in memory
             if not blocks:
                 continue
             if lines:
