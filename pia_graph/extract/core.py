@@ -46,6 +46,21 @@ class Builder:
     record: dict[str, Any]
     provenance: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     uncertain: list[dict[str, Any]] = field(default_factory=list)
+    _abstained: set[str] = field(default_factory=set)
+    _settled: set[str] = field(default_factory=set)
+    _settled_prefixes: list[tuple[str, ...]] = field(default_factory=list)
+
+    def settle(self, path: str) -> None:
+        """A doubt recorded earlier no longer holds: the value was found after all."""
+        self._settled.add(path)
+
+    def settle_under(self, prefixes: tuple[str, ...]) -> None:
+        self._settled_prefixes.append(prefixes)
+
+    def final_uncertain(self) -> list[dict[str, Any]]:
+        return [u for u in self.uncertain if u["path"] not in self._settled
+                and not any(u["path"].startswith(p) for p in self._settled_prefixes)
+                and self.get(u["path"]) in (None, "", [])]
 
     def set(self, path: str, value: Value | None) -> None:
         if value is None or value.text in (None, "", []):
@@ -91,12 +106,18 @@ class Builder:
     def abstain(self, path: str, candidates: list[Any], reason: str) -> None:
         if self.get(path) not in (None, "", []):
             return
-        if any(u["path"] == path for u in self.uncertain):
+        if any(u["path"] == path for u in self.uncertain[-64:]) or path in self._abstained:
             return
+        self._abstained.add(path)
         unique: list[Any] = []
+        seen: set[str] = set()
         for candidate in candidates:
-            if candidate not in unique:
+            mark = repr(candidate)
+            if mark not in seen:
+                seen.add(mark)
                 unique.append(candidate)
+            if len(unique) >= 50:  # enough to review; bounded on pathological input
+                break
         self.uncertain.append({"path": path, "candidates": unique, "reason": reason})
 
 
@@ -203,7 +224,7 @@ class Extractor:
         self.coverage_notes()
         record = self.out.record
         record["provenance"] = self.out.provenance
-        record["uncertain"] = self.out.uncertain
+        record["uncertain"] = self.out.final_uncertain()
         return record
 
     # -- regions ----------------------------------------------------------------------------
@@ -630,7 +651,7 @@ class FileReader:
         record_file = ex.out.record["files"][self.index]
         # print order is authoritative here: drop the page-level doubts about group members
         prefixes = tuple(f"{self.base}/{k}/" for k in ("entrustments", "provisions", "transfers"))
-        ex.out.uncertain[:] = [u for u in ex.out.uncertain if not u["path"].startswith(prefixes)]
+        ex.out.settle_under(prefixes)
         bases = {"委託事項": ("entrustments", ("entrustment",)), "提供先": ("provisions", ("provision", "flow")),
                  "移転先": ("transfers", ("transfer", "flow"))}
         current: tuple[str, int] | None = None
@@ -656,7 +677,7 @@ class FileReader:
                 value = ex.value_of(hit, page)
                 if value is not None and ex.out.get(path) is None:
                     ex.out.set(path, value)
-                    ex.out.uncertain[:] = [u for u in ex.out.uncertain if u["path"] != path]
+                    ex.out.settle(path)
 
     def slot_of(self, kind: str, number: int) -> int | None:
         if kind == "entrustments":
@@ -676,7 +697,7 @@ class FileReader:
         value = Value(names, first, hit.value_last if hit.value_last is not None else hit.last)
         if ex.out.get(path) is None:
             ex.out.set(path, value)
-            ex.out.uncertain[:] = [u for u in ex.out.uncertain if u["path"] != path]
+            ex.out.settle(path)
             other = next((b.detail for b in scan.boxes if b.checked and b.detail), None)
             if other:
                 ex.out.set(path + "_other", Value(other, value.first, value.last))
@@ -719,7 +740,7 @@ class FileReader:
                 path = f"{slots[s_pos][0]}/{field_name}"
                 if ex.out.get(path) is None:
                     ex.out.set(path, values[v_pos])
-                    ex.out.uncertain[:] = [u for u in ex.out.uncertain if u["path"] != path]
+                    ex.out.settle(path)
 
     def name(self) -> None:
         ex = self.ex
@@ -935,7 +956,7 @@ class FileReader:
                 continue
             # ① right under its own heading
             assigned: dict[int, int] = {}
-            if field_name == "content":
+            if field_name == "content" and len(group) <= 50:
                 for g_index, (hit, page) in enumerate(group):
                     for head, head_page in heads:
                         if head_page is page and head.group and head.last < hit.first and ex._adjacent(head, hit):
@@ -994,17 +1015,21 @@ class FileReader:
             for chunk in page.chunks:
                 if chunk.kind == "free":
                     repeated[key_form(chunk.text)] = repeated.get(key_form(chunk.text), 0) + 1
+        bare_by_page: dict[int, int] = {}
+        for head, head_page in heads:
+            if not head.value:
+                bare_by_page[head_page.index] = bare_by_page.get(head_page.index, 0) + 1
         for hit, page in heads:
             assert hit.group is not None
             number = hit.group[1]
             if not 1 <= number <= total or ex.out.get(f"{base}/{number - 1}/title"):
                 continue
-            bare_heads = [h for h, p in heads if p is page and not h.value]
+            bare_heads = bare_by_page.get(page.index, 0)
             # a title names one contract: a line printed identically elsewhere is a repeated cell value
             candidates = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
                           and "。" not in c.text and len(c.text) <= 80 and not _DATE_ONLY.match(c.text)
                           and not _COMPANY.search(c.text) and repeated.get(key_form(c.text), 0) == 1]
-            if len(bare_heads) == 1 and len(candidates) == 1:
+            if bare_heads == 1 and len(candidates) == 1:
                 candidates[0].used = True
                 ex.out.set(f"{base}/{number - 1}/title", Value(candidates[0].text, candidates[0].first, candidates[0].last))
             elif candidates:

@@ -23,6 +23,7 @@ _SECTION = re.compile(r"^[\s　]*(?P<num>[ⅠⅡⅢⅣⅤⅥⅦ])[\s　]+(?P<tit
 _APPENDIX = re.compile(r"^[\s　]*[（(]別添\s*([0-9０-９])\s*[）)]\s*(?P<title>.*)$")
 _COUNT = re.compile(r"^[\s　]*[（(]?[\s　]*[○〇]?[\s　]*(?P<n>[0-9０-９]{1,3})[\s　]*[）)]?[\s　]*件?[\s　]*$")
 # Captions printed inside grids; never values.
+_SPACES = re.compile(r"[ \u3000]+")
 _CAPTIONS = {key_form(t) for t in ("・識別情報", "・連絡先等情報", "・業務関係情報", "凡例：「※」重要事項",
                                    "＜選択肢＞", "項目一覧", "）件", "（）件")}
 
@@ -84,9 +85,15 @@ class Page:
     chunks: list[Chunk] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     appendix: list[tuple[str, str, int]] = field(default_factory=list)
+    _forms: set[str] | None = field(default=None, repr=False)
+    _forms_count: int = field(default=-1, repr=False)
 
     def forms(self) -> set[str]:
-        return {h.form for h in self.hits}
+        # asked once per label with several meanings: cache (hits are final once the page is read)
+        if self._forms is None or self._forms_count != len(self.hits):
+            self._forms = {h.form for h in self.hits}
+            self._forms_count = len(self.hits)
+        return self._forms
 
     def has(self, *keys: str) -> bool:
         return any(any(d.key in keys for d in h.defs) for h in self.hits)
@@ -161,7 +168,9 @@ class Segmenter:
     def _label_at_end(self, index: int, block_end: int) -> tuple[str, int, str] | None:
         """A label printed after its value on one line (P1): (label form, last line, value before)."""
         line = self.lines[index]
-        for match in re.finditer(r"[ \u3000]+", line):
+        # labels are short: only a space in the line's last 90 characters can start one
+        tail_start = max(0, len(line) - 90)
+        for match in _SPACES.finditer(line, tail_start):
             before = line[: match.start()].strip(" \t\u3000")
             after = line[match.end():]
             if not before or not after.strip():
