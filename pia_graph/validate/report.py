@@ -109,9 +109,13 @@ class Report:
     def to_text(self) -> str:
         lines = [result.to_text() for result in self.sorted_results()]
         counts = self.counts()
-        lines.append(f"{len(self.assessments)} assessment(s): {counts['Violation']} violation(s), "
-                     f"{counts['Warning']} warning(s), {counts['Info']} info; "
-                     f"{'conforms' if self.conforms else 'does not conform'}")
+        if not self.assessments and self.errors:
+            lines.append(f"no assessment validated ({len(self.errors)} input error(s))")
+        else:
+            errors = f"; {len(self.errors)} input error(s)" if self.errors else ""
+            lines.append(f"{len(self.assessments)} assessment(s): {counts['Violation']} violation(s), "
+                         f"{counts['Warning']} warning(s), {counts['Info']} info; "
+                         f"{'conforms' if self.conforms else 'does not conform'}{errors}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
