@@ -90,7 +90,7 @@ def export_rdf(
     if not store.exists():
         raise _fail(f"{store}: no store here (build one with `pia-graph build PATH... --store {store}`)")
     try:
-        source = Store(store)
+        source = Store(store, read_only=True)
     except PiaError as error:
         raise _fail(str(error)) from None
     try:

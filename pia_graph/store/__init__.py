@@ -14,6 +14,7 @@ def open_source(store: Path | str | None = None, endpoint: str | None = None, *,
     """The SPARQL source a command reads: a remote endpoint when given, else the embedded store.
 
     Reading commands never create a store: a missing directory is an error, not an empty result.
+    The embedded store is opened read-only (several readers at once) unless ``allow_update``.
     """
     if endpoint:
         if store is not None:
@@ -24,7 +25,8 @@ def open_source(store: Path | str | None = None, endpoint: str | None = None, *,
     path = Path(store) if store is not None else DEFAULT_STORE_DIR
     if not path.exists():
         raise StoreError(f"{path}: no store here (build one with `pia-graph build PATH... --store {path}`)")
-    return Store(path, allow_update=allow_update)
+    # readers share the store; only a caller that may change it takes the writer's lock
+    return Store(path, allow_update=allow_update, read_only=not allow_update)
 
 
 __all__ = ["DEFAULT_STORE_DIR", "DUMP_FORMATS", "SparqlSource", "Store", "StoreError", "open_source"]

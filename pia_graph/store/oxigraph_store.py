@@ -98,28 +98,72 @@ def ontology_digest(graph: Graph) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-class Store:
-    """A persistent pyoxigraph store in ``path`` (created when absent).
+def writer_holds(path: Path) -> bool | None:
+    """Does a read-write instance (in any process) hold the store in ``path``? None: cannot tell.
 
+    RocksDB takes a POSIX record lock on ``LOCK``. An open-file-description lock conflicts with
+    it even inside the same process, and releasing it leaves the other lock alone (a plain
+    ``lockf`` probe would drop a lock this process holds).
+    """
+    import errno
+    import fcntl
+    import os
+    import struct
+
+    lock_file = path / "LOCK"
+    if not hasattr(fcntl, "F_OFD_SETLK") or not lock_file.exists():
+        return None if lock_file.exists() else False
+    layout = "@hhqqi4x"  # struct flock: l_type, l_whence, l_start, l_len (0 = whole file), l_pid
+    descriptor = os.open(lock_file, os.O_RDWR)
+    try:
+        try:
+            fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        except OSError as error:
+            if error.errno in (errno.EAGAIN, errno.EACCES):
+                return True
+            return None
+        fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, struct.pack(layout, fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0))
+        return False
+    finally:
+        os.close(descriptor)
+
+
+class Store:
+    """A persistent pyoxigraph store in ``path``.
+
+    Read-write (the default) creates the directory when absent and takes the store's lock: one
+    writer at a time. ``read_only=True`` opens an existing store without the lock, so several
+    readers (queries, trace, export) can work at once; it refuses to open while a writer holds
+    the store, because pyoxigraph leaves reading beside a writing process undefined. A reader
+    sees the store as it was when opened.
     ``allow_update`` lets ``select`` run SPARQL Update text; without it such text is refused.
     ``default_timeout`` (seconds) applies to ``select`` calls that give none.
     """
 
     def __init__(self, path: str | Path = DEFAULT_STORE_DIR, *, allow_update: bool = False,
-                 default_timeout: float | None = None) -> None:
+                 default_timeout: float | None = None, read_only: bool = False) -> None:
         self.path = Path(path)
+        if read_only and allow_update:
+            raise StoreError(f"{self.path}: a read-only store cannot allow updates")
         self.allow_update = allow_update
         self.default_timeout = default_timeout
+        self.read_only = read_only
         self._check_directory()
+        busy = (f"{self.path}: the store is in use by another process (or another open Store); "
+                "wait for it to finish")
+        if read_only:
+            if not (self.path / "CURRENT").exists():
+                raise StoreError(f"{self.path}: no store here (build one with `pia-graph build PATH... "
+                                 f"--store {self.path}`)")
+            if writer_holds(self.path):
+                raise StoreError(busy)
         try:
-            self._store: ox.Store | None = ox.Store(str(self.path))
+            self._store: ox.Store | None = (ox.Store.read_only(str(self.path)) if read_only
+                                            else ox.Store(str(self.path)))
         except OSError as error:
             message = str(error)
             if "lock" in message.lower():
-                raise StoreError(
-                    f"{self.path}: the store is in use by another process (or another open Store); "
-                    "wait for it to finish"
-                ) from error
+                raise StoreError(busy) from error
             raise StoreError(f"{self.path}: cannot open the store: {message}") from error
 
     def _check_directory(self) -> None:
@@ -144,9 +188,15 @@ class Store:
         """Flush and release the directory lock (when no abandoned query still holds the store)."""
         if self._store is not None:
             try:
-                self._store.flush()
+                if not self.read_only:
+                    self._store.flush()
             finally:
                 self._store = None
+
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        return self.oxigraph
 
     def __enter__(self) -> Store:
         return self
@@ -178,7 +228,7 @@ class Store:
         if not operations:
             return
         try:
-            self.oxigraph.update(" ;\n".join(operations))
+            self._writable().update(" ;\n".join(operations))
         except (SyntaxError, OSError, ValueError) as error:
             which = f"<{names[0]}>" if len(names) == 1 else f"{len(names)} graphs"
             raise StoreError(f"{self.path}: could not replace {which}: {error}") from error
@@ -188,7 +238,7 @@ class Store:
         name = ox.NamedNode(str(iri))
         if not self.oxigraph.contains_named_graph(name):
             return False
-        self.oxigraph.update(f"DROP GRAPH {name}")
+        self._writable().update(f"DROP GRAPH {name}")
         return True
 
     def ensure_ontology(self, ontology: Graph) -> bool:
@@ -258,7 +308,7 @@ class Store:
 
     def _update(self, sparql: str) -> None:
         try:
-            self.oxigraph.update(sparql)
+            self._writable().update(sparql)
         except SyntaxError as error:
             raise QueryError(f"SPARQL Update syntax error: {_one_line(error)}") from error
         except OSError as error:

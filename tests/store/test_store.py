@@ -318,3 +318,32 @@ def test_killed_replacement_leaves_old_or_new_graph(tmp_path: Path, delay: float
         assert (len(graph), values) in ((500, {"old"}), (new_size, {"new"}))
         if delay is None:
             assert len(graph) == new_size  # a committed replacement survives the crash
+
+
+def test_readers_share_the_store_and_wait_for_no_writer(tmp_path: Path) -> None:
+    path = tmp_path / "shared"
+    with Store(path) as writer:
+        writer.replace_graph(ASSESSMENT_A, assessment_graph(ASSESSMENT_A, "甲"))
+        with pytest.raises(StoreError, match="in use"):
+            Store(path, read_only=True)  # a writer holds it: reading beside it is undefined
+        assert len(writer) > 0  # the probe left the writer's lock in place
+        with pytest.raises(StoreError, match="in use"):
+            Store(path)
+    first = Store(path, read_only=True)
+    second = Store(path, read_only=True)
+    try:
+        assert len(first.select("SELECT * WHERE { ?s ?p ?o }")) == len(second.select("SELECT * WHERE { ?s ?p ?o }")) > 0
+        with pytest.raises(StoreError, match="read-only"):
+            first.replace_graph(ASSESSMENT_B, assessment_graph(ASSESSMENT_B, "乙"))
+        with pytest.raises(StoreError, match="read-only"):
+            first.remove_graph(ASSESSMENT_A)
+        with Store(path) as later_writer:  # readers take no lock
+            later_writer.replace_graph(ASSESSMENT_B, assessment_graph(ASSESSMENT_B, "乙"))
+    finally:
+        first.close()
+        second.close()
+    with pytest.raises(StoreError, match="cannot allow updates"):
+        Store(path, read_only=True, allow_update=True)
+    with pytest.raises(StoreError, match="no store here"):
+        Store(tmp_path / "absent", read_only=True)
+    assert not (tmp_path / "absent").exists()
