@@ -4,12 +4,14 @@ Plain text extraction of the published forms loses the table: cells come out as 
 in an order that mixes columns, and checkbox marks end up away from their labels
 (form-fields.md P3). Here every character keeps its position:
 
-1. the drawn table (rectangles and lines, found by pdfplumber's table finder) splits a page into
+1. checkbox pieces ``[``, mark, ``]`` are bound geometrically on the whole page
+   (:func:`pia_graph.extract.pdf.geometry.bind_checkboxes`), so pieces printed in cells of their
+   own still meet;
+2. the drawn table (rectangles and lines, found by pdfplumber's table finder) splits the page into
    cells; characters outside every cell form free text (titles, the form tag);
-2. inside a cell, checkbox pieces ``[``, mark, ``]`` are bound geometrically
-   (:func:`pia_graph.extract.pdf.geometry.bind_checkboxes`), then characters are grouped into
-   rows by their vertical position and split into lines at checkboxes and wide gaps;
-3. cells are read row band by row band (top to bottom), left to right inside a band.
+3. inside a cell, characters are grouped into rows by their vertical position and split into lines
+   at checkboxes and wide gaps; a checkbox label wrapped under itself is joined back;
+4. cells are read row band by row band (top to bottom), left to right inside a band.
 
 Output layout (what ``pia_graph.extract.extract_text`` reads best, like a clean sample text):
 a label cell (the forms print labels with a leading space) becomes one line, ``" " + label`` with
