@@ -8,6 +8,8 @@ could be validated.
 from __future__ import annotations
 
 import hashlib
+import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +29,20 @@ class ReportFormat(StrEnum):
 
 def _error(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
+
+
+def _progress() -> Callable[[int, int, object], None] | None:
+    """``[i/N] graph`` rewritten in place on a terminal; nothing when stderr is not one."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(index: int, total: int, iri: object) -> None:
+        sys.stderr.write(f"\r\x1b[K[{index}/{total}] {iri}")
+        if index == total:
+            sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+
+    return show
 
 
 def _graph_for_path(path: Path) -> tuple[object, object]:
@@ -112,7 +128,7 @@ def validate(
             from pia_graph.store import open_source
             from pia_graph.validate import validate_source
 
-            report.extend(validate_source(open_source(store, endpoint)))
+            report.extend(validate_source(open_source(store, endpoint), progress=_progress()))
         except PiaError as error:
             failures += 1
             report.errors.append(str(error))

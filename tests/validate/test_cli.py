@@ -135,3 +135,21 @@ def test_directory_inputs(tmp_path: Path) -> None:
     empty.mkdir()
     nothing = _invoke(empty)
     assert nothing.returncode == 2 and "directory holds no .json, .txt or .pdf files" in nothing.stderr
+
+
+def test_build_then_validate_store(shared_dir: Path, tmp_path: Path) -> None:
+    """End to end with the store stage: `pia-graph build` the gold records, then validate the store."""
+    from typer.testing import CliRunner
+
+    from pia_graph.cli import app
+
+    store = tmp_path / "store"
+    built = CliRunner().invoke(app, ["build", str(shared_dir / "gold"), "--store", str(store)])
+    assert built.exit_code == 0, built.stdout + built.stderr
+    result = _invoke("--store", store, "--format", "json")
+    data = json.loads(result.stdout)
+    assert len(data["assessments"]) == 3
+    findings = {(r["severity"], r["shape"].rsplit("#", 1)[-1], r["path"].rsplit("#", 1)[-1])
+                for r in data["results"]}
+    assert findings == {("Violation", "FlowValueShape", "method")}
+    assert result.returncode == 1
