@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from pia_graph.rdf import ontology_graph, record_to_graph
 
 from .records import invented_record
@@ -153,3 +155,20 @@ def test_build_then_validate_store(shared_dir: Path, tmp_path: Path) -> None:
                 for r in data["results"]}
     assert findings == {("Violation", "FlowValueShape", "method")}
     assert result.returncode == 1
+
+
+def test_pdf_input_reports_page_and_line(tmp_path: Path) -> None:
+    """An invented record drawn as a PDF: extracted, validated, the finding located on its page."""
+    testing_render = pytest.importorskip("pia_graph.extract.pdf.testing_render")
+    record = invented_record(methods=["電子メール"])
+    record.pop("provenance")
+    record.pop("uncertain")
+    pdf = testing_render.render_pdf(record, tmp_path / "invented.pdf")
+    result = _invoke(pdf, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    [finding] = data["results"]
+    assert finding["shape"].endswith("RiskyMethodShape") and finding["severity"] == "Warning"
+    assert finding["source"]["file"] == "invented.pdf"
+    assert finding["source"]["page"] >= 1 and finding["source"]["first_line"] >= 1
+    assert finding["source"]["exact"] is True
