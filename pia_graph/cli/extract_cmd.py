@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -34,8 +35,16 @@ def render_record(record: dict, output_format: OutputFormat) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a file name or a library's message) shown escaped."""
+    return "".join(
+        repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") and char != "\t" else char
+        for char in text
+    )
+
+
 def _error(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {_one_line(message)}", err=True)
 
 
 def _expand(paths: list[Path], recursive: bool) -> tuple[list[Path], list[InputError]]:

@@ -278,3 +278,11 @@ def test_progress_rewrites_one_line_on_a_terminal(tmp_path: Path) -> None:
     shown = seen.decode("utf-8")
     assert "\r\x1b[K[1/4] doc0.txt" in shown and "\r\x1b[K[4/4] doc3.txt" in shown
     assert shown.rstrip().endswith("extracted 4, failed 0")
+
+
+def test_error_for_a_file_name_with_a_newline_stays_on_one_line(tmp_path: Path) -> None:
+    odd = tmp_path / "two\nlines.txt"
+    odd.write_bytes(b"")
+    result = run(odd)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: {tmp_path}/two\\nlines.txt: empty file"]
