@@ -138,6 +138,7 @@ class Extractor:
         end = self.cut if self.cut is not None else len(self.lines)
         self.body_end = end
         self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end)
+        self.chunk_at: dict[int, Chunk] = {c.first: c for p in self.pages for c in p.chunks}
         self.ordered = self._is_ordered()
         self.out = Builder(_empty_record(source))
         # label hit -> resolved value (inline, chosen option or group assignment)
@@ -164,6 +165,8 @@ class Extractor:
                 if scan.orphan_marks or scan.open_brackets or any(b.checked is None for b in scan.boxes):
                     return False
             for hit in page.hits:
+                if hit.defs and hit.defs[0].type == "C1":
+                    continue  # "[ ]": a choice left blank, not a checkbox
                 if hit.value and re.search(r"[\[［]\s*[○〇]?\s*[\]］]", hit.value):
                     scan = scan_boxes(tokenize(hit.value))
                     if scan.orphan_marks or scan.open_brackets or any(b.checked is None for b in scan.boxes):
@@ -283,6 +286,17 @@ class Extractor:
                         self.values[id(hit)] = Value(text, first, hit.value_last or first)
                         continue
                 open_hits.append((hit, label))
+            if self.ordered:
+                still_open = []
+                for hit, label in open_hits:
+                    chunk = self.chunk_after(hit, page)
+                    if chunk is not None and chunk.kind == "c1" and chunk.c1 and label.options in chunk.c1[1] and not chunk.used:
+                        chunk.used = True
+                        text = printed_option(chunk.c1[0], label.options, self.cat)
+                        self.values[id(hit)] = Value(text, chunk.first, chunk.last)
+                    else:
+                        still_open.append((hit, label))
+                open_hits = still_open
             chunks = [c for c in page.chunks if c.kind == "c1" and not c.used and c.c1]
             self._assign_choices(page, open_hits, chunks)
 
@@ -332,13 +346,34 @@ class Extractor:
         return getattr(self, "_pending", {}).get(id(hit), [])
 
     def value_of(self, hit: LabelHit, page: Page) -> Value | None:
-        """The value a label's own line(s) give, or the chosen option assigned to it."""
+        """The value a label's own line(s) give, or the chosen option assigned to it; in a clean
+        layout also the value printed right under the label (only blank lines between)."""
         if id(hit) in self.values:
             return self.values[id(hit)]
         label = self.defs_of(hit, page)
         if label is not None and label.type in ("C1", "CM"):
             return None
-        return self.inline(hit)
+        value = self.inline(hit)
+        if value is None and self.ordered and hit.group is None:
+            chunk = self.chunk_after(hit, page)
+            if chunk is not None and chunk.kind == "free":
+                value = Value(chunk.text, chunk.first, chunk.last)
+        return value
+
+    def boxes_after(self, hit: LabelHit, page: Page) -> list[Chunk]:
+        """The checkbox rows printed right under a label (clean layouts), in order."""
+        rows: list[Chunk] = []
+        chunk = self.chunk_after(hit, page)
+        while chunk is not None and chunk.kind == "box" and chunk.tokens:
+            rows.append(chunk)
+            chunk = self.chunk_at.get(chunk.last + 1)
+        return rows
+
+    def chunk_after(self, hit: LabelHit, page: Page) -> Chunk | None:
+        index = hit.last + 1
+        while index < page.end and not self.lines[index].strip():
+            index += 1
+        return self.chunk_at.get(index)
 
     # -- cover --------------------------------------------------------------------------------
     def cover(self) -> None:
@@ -687,14 +722,22 @@ class FileReader:
     def inline_boxes(self, hit: LabelHit, list_id: str, path: str) -> Value | None:
         """Checked options of a checkbox row printed with its label, all marks certain."""
         ex = self.ex
-        if not hit.value:
+        text = hit.value
+        first = hit.value_first if hit.value_first is not None else hit.first
+        last = hit.value_last if hit.value_last is not None else hit.last
+        if not text and ex.ordered:
+            page = next(p for p in self.pages if p.index == hit.page)
+            rows = ex.boxes_after(hit, page)
+            if rows:
+                text = " ".join(c.text for c in rows)
+                first, last = rows[0].first, rows[-1].last
+        if not text:
             return None
-        scan = scan_boxes(tokenize(hit.value))
+        scan = scan_boxes(tokenize(text))
         if not scan.boxes or any(b.checked is None for b in scan.boxes) or scan.orphan_marks:
             return None
         names = [_printed_cm(b.option, list_id, ex.cat) for b in scan.boxes if b.checked]
-        first = hit.value_first if hit.value_first is not None else hit.first
-        value = Value(names, first, hit.value_last if hit.value_last is not None else hit.last)
+        value = Value(names, first, last)
         if ex.out.get(path) is None:
             ex.out.set(path, value)
             ex.out.settle(path)
@@ -819,6 +862,8 @@ class FileReader:
         if len(entries) != 1:
             return None
         hit, page = entries[0]
+        if ex.ordered:
+            return self.inline_boxes(hit, list_id, path)
         options = ex.cat.option_key_forms(list_id)
         inline = hit.value if hit.value is not None else None
         scans = []
