@@ -366,7 +366,10 @@ class Extractor:
         chunk = self.chunk_after(hit, page)
         while chunk is not None and chunk.kind == "box" and chunk.tokens:
             rows.append(chunk)
-            chunk = self.chunk_at.get(chunk.last + 1)
+            index = chunk.last + 1
+            while index < page.end and not self.lines[index].strip():
+                index += 1
+            chunk = self.chunk_at.get(index)
         return rows
 
     def chunk_after(self, hit: LabelHit, page: Page) -> Chunk | None:
