@@ -65,7 +65,7 @@ def layered_layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
             place(slot)
 
     total = graph.number_of_nodes()
-    rows_per_strip = max(40, math.ceil(math.sqrt(total) * 1.6))
+    rows_per_strip = max(40, math.ceil(math.sqrt(total) * 4))
     columns: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for slot in slots:
         columns[slot[0]].append(slot)

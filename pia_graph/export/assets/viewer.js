@@ -100,8 +100,9 @@
       var a = E[e][0], b = E[e][1], pair = a * 1048576 + b;
       if (byPair.has(pair)) continue;
       byPair.set(pair, 1);
-      var colour = edgeColour(e);
-      (buckets[colour] || (buckets[colour] = [])).push(a, b);
+      // hops (委託/再委託/提供/移転, edge kinds 0–3) are drawn stronger than the structure around them
+      var bucket = edgeColour(e) + (E[e][2] < 4 ? "|hop" : "|structure");
+      (buckets[bucket] || (buckets[bucket] = [])).push(a, b);
     }
     var vn = 0;
     for (var n = 0; n < N.length; n++) if (nodeVisible(n)) vn++;
@@ -141,10 +142,11 @@
     var x0 = -tx / scale, y0 = -ty / scale, x1 = (w - tx) / scale, y1 = (h - ty) / scale;
     var drawnEdges = 0;
     ctx.lineWidth = Math.max(0.6 / scale, 0.05);
-    ctx.globalAlpha = status.visibleEdges > 20000 ? 0.25 : (status.visibleEdges > 3000 ? 0.45 : 0.75);
-    for (var colour in segments) {
-      var seg = segments[colour];
-      ctx.strokeStyle = colour;
+    var alpha = status.visibleEdges > 20000 ? 0.3 : (status.visibleEdges > 3000 ? 0.5 : 0.8);
+    for (var bucket in segments) {
+      var seg = segments[bucket], parts = bucket.split("|");
+      ctx.strokeStyle = parts[0];
+      ctx.globalAlpha = parts[1] === "hop" ? alpha : alpha * 0.35;
       ctx.beginPath();
       for (var k = 0; k < seg.length; k += 2) {
         var a = N[seg[k]], b = N[seg[k + 1]];
@@ -245,9 +247,9 @@
   function arrowheads(x0, y0, x1, y1) {
     // direction of each drawn edge, once the drawing is close enough to read it
     var size = 7 / scale, back = Math.max(2.5, 1.6 / scale) + 1 / scale;
-    for (var colour in segments) {
-      var seg = segments[colour];
-      ctx.fillStyle = colour;
+    for (var bucket in segments) {
+      var seg = segments[bucket];
+      ctx.fillStyle = bucket.split("|")[0];
       ctx.beginPath();
       for (var k = 0; k < seg.length; k += 2) {
         var a = N[seg[k]], b = N[seg[k + 1]];
