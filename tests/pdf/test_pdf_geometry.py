@@ -93,3 +93,15 @@ def test_tail_under_the_second_column_goes_to_the_second_label() -> None:
     glyphs = checkbox(10, 100, "紙", False) + checkbox(140, 100, "電子記録媒体（フラッシュ", True)
     glyphs += run("メモリを除く。）", 140 + 48.5, 110)
     assert texts(glyphs) == ["[ ] 紙", "[ ○ ] 電子記録媒体（フラッシュメモリを除く。）"]
+
+
+def test_chosen_value_box_stays_one_segment_across_wide_gaps() -> None:
+    # "[" at the left edge of a wide cell, the value, "]" at the right edge, then another column
+    glyphs = run("[", 10, 50, step=4.5) + run("10人以上50人未満", 22, 50) + run("]", 200, 50, step=4.5)
+    glyphs += run("＜選択肢＞", 260, 50)
+    assert texts(glyphs) == ["[ 10人以上50人未満 ]", "＜選択肢＞"]
+
+
+def test_unclosed_bracket_does_not_swallow_the_row() -> None:
+    glyphs = run("[", 10, 50, step=4.5) + run("値", 22, 50) + run("別の列", 200, 50)
+    assert texts(glyphs) == ["[ 値", "別の列"]

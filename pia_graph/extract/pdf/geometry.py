@@ -190,15 +190,23 @@ def _join(tokens: Sequence[Token]) -> str:
 
 
 def row_lines(row: Sequence[Token]) -> list[Line]:
-    """Split one row into lines: each checkbox with the label after it, other text by wide gaps."""
+    """Split one row into lines: each checkbox with the label after it, other text by wide gaps.
+
+    A chosen value printed in a wide box, ``[`` at the box's left edge and ``]`` at its right,
+    stays one segment (``[ value ]``) however wide the gaps inside the brackets are.
+    """
     segments: list[list[Token]] = []
-    for token in row:
+    closes = [i for i, t in enumerate(row) if not t.checkbox and t.text in CLOSE_BRACKETS]
+    enclosed_until = -1  # index of the "]" closing the enclosure the current token is in
+    for index, token in enumerate(row):
         if token.checkbox:
             segments.append([token])
+            enclosed_until = -1
             continue
         if segments and not segments[-1][-1].blank:
             last = segments[-1][-1]
             wide = token.x0 - last.x1 > SEGMENT_GAP * max(last.size, token.size, 1.0)
+            wide = wide and index > enclosed_until
             if wide and not segments[-1][0].checkbox:
                 segments.append([token])
                 continue
@@ -209,6 +217,12 @@ def row_lines(row: Sequence[Token]) -> list[Line]:
             segments.append([token])
         else:
             segments[-1].append(token)
+        if token.text in OPEN_BRACKETS and index > enclosed_until:
+            later = [i for i in closes if i > index]
+            nested_open = [i for i, t in enumerate(row) if index < i < (later[0] if later else -1)
+                           and (t.checkbox or t.text in OPEN_BRACKETS)]
+            if later and not nested_open:
+                enclosed_until = later[0]
     lines: list[Line] = []
     for content in segments:
         if all(t.blank for t in content):

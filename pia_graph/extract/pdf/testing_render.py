@@ -234,7 +234,7 @@ class _Pages:
 
 def _choice_box_width(chosen: str | None) -> float:
     """The chosen-value box: 45% of the value column, wider when the value needs it."""
-    needed = text_width(f"[ {chosen} ]") + 2 * PAD + 2 if chosen else 0.0
+    needed = text_width(f"[ {chosen} ]") + 2 * PAD + 4 if chosen else 0.0
     return min(max(VALUE_WIDTH * 0.45, needed), VALUE_WIDTH * 0.52)
 
 
@@ -271,11 +271,12 @@ def _draw_row(pages: _Pages, row: Row) -> None:
         box_width = _choice_box_width(chosen)
         pages.cell(VALUE_X, top, box_width, height)
         pages.cell(VALUE_X + box_width, top, VALUE_WIDTH - box_width, height)
+        # "[" at the box's left edge, "]" at its right, the value between (the spreadsheet's
+        # chosen-value cell), which plain extraction splits into "[ value" and "]".
+        pages.text(VALUE_X + PAD, line_top, "[")
         if chosen:
-            pages.text(VALUE_X + PAD, line_top, f"[ {chosen} ]")
-        else:
-            pages.text(VALUE_X + PAD, line_top, "[")
-            pages.text(VALUE_X + box_width - PAD - text_width("]"), line_top, "]")
+            pages.text(VALUE_X + PAD + text_width("[ "), line_top, chosen)
+        pages.text(VALUE_X + box_width - PAD - text_width("]"), line_top, "]")
         pages.text(VALUE_X + box_width + PAD, line_top, "＜選択肢＞", OPTION_SIZE)
         for index, option in enumerate(options, start=1):
             pages.text(VALUE_X + box_width + PAD, line_top + index * LINE_STEP, f"{index}） {option}", OPTION_SIZE)
