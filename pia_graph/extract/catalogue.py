@@ -53,6 +53,7 @@ class LabelDef:
     type: str
     options: str | None = None
     context: tuple[str, ...] = ()
+    bare: bool = False  # also printed without the label indent, value after it (特記事項 なし)
 
 
 @dataclass
@@ -90,7 +91,8 @@ class Catalogue:
 def load_catalogue() -> Catalogue:
     raw = json.loads(resources.files("pia_graph").joinpath("data/forms/labels.json").read_text("utf-8"))
     labels = [
-        LabelDef(tuple(e["texts"]), e["key"], e["type"], e.get("options"), tuple(e.get("context", ())))
+        LabelDef(tuple(e["texts"]), e["key"], e["type"], e.get("options"), tuple(e.get("context", ())),
+                 bool(e.get("bare", False)))
         for e in raw["labels"]
     ]
     return Catalogue(labels, raw["c1_options"], raw["cm_options"])

@@ -173,21 +173,25 @@ class Extractor:
                         return False
         return True
 
+    _ORDER_KEYS: ClassVar[tuple[str, ...]] = (
+        "entrustment.", "provision.", "transfer.", "flow.", "file.", "system.", "business_", "target_population",
+        "info_network_", "department",
+    )
+
     def _page_in_form_order(self, page: Page) -> bool:
-        """Numbered fields of a 委託事項/提供先/移転先 come in form order after their heading."""
+        """Numbered fields of Ⅰ and Ⅱ come in form order (①, ②, …) after their heading."""
         last = 0
         for hit in sorted(page.hits, key=lambda h: h.first):
-            if hit.group:
+            key = self.key(hit, page) or ""
+            if hit.group or key.startswith("heading."):
                 last = 0
                 continue
-            key = self.key(hit, page) or ""
-            if not key.startswith(("entrustment.", "provision.", "transfer.", "flow.")):
+            if not key.startswith(self._ORDER_KEYS):
                 continue
-            match = re.match(r"^([①-⑳])", hit.form) or re.match(r"^(\d{1,2})", hit.form)
+            match = re.match(r"^(\d{1,2})(?![.．\d])", hit.form)
             if not match:
                 continue
-            char = match.group(1)
-            number = ord(char) - 0x245F if not char.isdigit() else int(char)
+            number = int(match.group(1))
             if number < last:
                 return False
             last = number
@@ -463,7 +467,9 @@ class Extractor:
         if hit is not None:
             value = self.inline(hit)
             if value is None:
-                texts = [c for c in free if "宣言する" in c.text and not c.used]
+                # the whole declaration: "<body>は、…宣言する。" (a wrapped piece of it is not the value)
+                texts = [c for c in free if not c.used and re.match(r"^\S{1,40}?は、", c.text)
+                         and re.search(r"宣言する。?$", c.text)]
                 if len(texts) == 1:
                     value = Value(texts[0].text, texts[0].first, texts[0].last)
             out.set("/declaration", value)
@@ -579,9 +585,12 @@ class Extractor:
         if len(unnumbered) == 1 and 1 not in numbered:
             numbered[1] = unnumbered.pop()
         ordered_values = [numbered[n] for n in sorted(numbered)] + unnumbered
+        numbers = {id(entry[1]): n for n, entry in numbered.items()}
         for i, (value, hit, page) in enumerate(ordered_values):
             self.out.set(f"/systems/{i}", value)
             self.out.set(f"/systems_detail/{i}/name", value)
+            if id(hit) in numbers:
+                self.out.set(f"/systems_detail/{i}/number", Value(numbers[id(hit)], hit.first, hit.last))
             # ②システムの機能 printed right under this name, with its value on its own lines
             following = sorted((h for h in page.hits if h.first > hit.last), key=lambda h: h.first)
             if following and self.key(following[0], page) == "system.functions" and self._adjacent(hit, following[0]):
@@ -739,7 +748,9 @@ class FileReader:
         scan = scan_boxes(tokenize(text))
         if not scan.boxes or any(b.checked is None for b in scan.boxes) or scan.orphan_marks:
             return None
-        names = [_printed_cm(b.option, list_id, ex.cat) for b in scan.boxes if b.checked]
+        order = {key_form(o): i for i, o in enumerate(ex.cat.cm_options.get(list_id, []))}
+        checked = sorted((b for b in scan.boxes if b.checked), key=lambda b: order.get(b.option, len(order)))
+        names = list(dict.fromkeys(_printed_cm(b.option, list_id, ex.cat) for b in checked))
         value = Value(names, first, last)
         if ex.out.get(path) is None:
             ex.out.set(path, value)
@@ -908,6 +919,8 @@ class FileReader:
             return None
         names = []
         other = None
+        order = {key_form(o): i for i, o in enumerate(ex.cat.cm_options.get(list_id, []))}
+        checked.sort(key=lambda b: order.get(b.option, len(order)))
         for box in checked:
             name = _printed_cm(box.option, list_id, ex.cat)
             if name not in names:
@@ -926,11 +939,13 @@ class FileReader:
         texts = [c for p in pages for c in p.chunks if c.kind == "free" and not c.used]
         if not texts:
             return
-        longest = max(texts, key=lambda c: c.last - c.first)
-        items = [c for c in texts if c is longest or re.match(r"^[0-9０-９]+[.．]", c.text)]
-        if items:
-            value = "".join(c.text for c in items)
-            ex.out.set(f"{self.base}/record_items_appendix", Value(value, min(c.first for c in items), max(c.last for c in items)))
+        # the item list is one wrapped block; pieces of it scattered over blocks cannot be ordered
+        lists = [c for c in texts if re.match(r"^[0-9０-９]+[.．]", c.text)]
+        if len(lists) == 1:
+            ex.out.set(f"{self.base}/record_items_appendix", Value(lists[0].text, lists[0].first, lists[0].last))
+        elif lists:
+            ex.out.abstain(f"{self.base}/record_items_appendix", [c.text[:40] for c in lists],
+                           "the 別添 item list is printed in several pieces whose order is not known")
 
     # -- 委託 ---------------------------------------------------------------------------------
     ENTRUSTMENT_KEYS: ClassVar[tuple[str, ...]] = (

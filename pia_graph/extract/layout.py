@@ -264,9 +264,9 @@ class Segmenter:
                 open_hit = hit
                 continue
             kind, extra = self._chunk_kind(raw)
-            if (kind == "box" and open_hit is not None and open_hit.value_first is not None
-                    and len(key_form(raw)) == 1 and not re.search(r"[\[\]［］○〇]", raw)):
-                kind = "free"  # the last character of a wrapped value, not a grid piece
+            if (kind == "box" and ((open_hit is not None and open_hit.value_first is not None) or free_run)
+                    and self._lone_character(index, start, end)):
+                kind = "free"  # the last character of a wrapped value ("者", "。"), not a grid piece
             if kind == "free":
                 if open_hit is not None and open_hit.before is None and open_hit.group is None:
                     # continuation of the label's value in the same block (P2, wrapped values)
@@ -300,6 +300,15 @@ class Segmenter:
             page.chunks.append(chunk)
             index += 1
         flush()
+
+    def _lone_character(self, index: int, start: int, end: int) -> bool:
+        """A one-character line that is not part of a vertical caption (再/委/託 one per line)."""
+        def single(i: int) -> bool:
+            return start <= i < end and len(key_form(self.lines[i])) == 1
+
+        line = self.lines[index]
+        return (single(index) and not re.search(r"[\[\]［］○〇()（）]", line)
+                and not single(index - 1) and not single(index + 1))
 
     def _hit(self, page: Page, block: int, index: int, end: int) -> LabelHit | None:
         raw = self.lines[index]
@@ -335,7 +344,8 @@ class Segmenter:
             form, last, rest, rest_line = start
             if not leading_space and rest and not re.match(r"^[①-⑳]|^\d+．", form) and form not in self.cat.by_text:
                 return None
-            if not leading_space and rest and not re.match(r"^[①-⑳]", form):
+            if not leading_space and rest and not re.match(r"^[①-⑳]", form) and not any(
+                    d.bare for d in self.cat.by_text[form]):
                 # without the label indent, accept only a label standing alone (value lines never
                 # start with one ASCII space, but prose can start with a label-like word)
                 return None

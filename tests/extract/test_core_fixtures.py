@@ -110,3 +110,52 @@ def test_basic_form_degrades_gracefully() -> None:
     assert record["files"] == [] and record["systems"] == []
     for pointer in ("/business_name", "/department", "/inquiry/contact"):
         assert_provenance_holds_value(lines, record, pointer)
+
+
+def _scrambled(text: str) -> str:
+    """Each label line (with the lines wrapped under it) a block of its own, each checkbox row too,
+    and the blocks of every page in reverse order: the shuffled layout at its worst."""
+    pages = text.split("\n\n\n\n")
+    out = []
+    for page in pages:
+        blocks: list[list[str]] = []
+        for line in page.split("\n"):
+            if not line.strip():
+                continue
+            if not blocks or line.startswith(" ") or line.lstrip().startswith(("[", "]")):
+                blocks.append([line])
+            else:
+                blocks[-1].append(line)
+        out.append("\n\n".join("\n".join(b) for b in reversed(blocks)))
+    return "\n\n\n\n".join(out) + "\n"
+
+
+def _leaves(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _leaves(value, f"{path}/{i}")
+    elif node is not None:
+        yield path, node
+
+
+def test_scrambled_clean_document_never_contradicts_the_clean_reading() -> None:
+    """Blocks out of order: the extractor may know less, but never something else."""
+    text = (FIXTURES / "clean_juten_kakuu.txt").read_text(encoding="utf-8")
+    clean = extract_text(text, "clean")
+    scrambled = extract_text(_scrambled(text), "scrambled")
+    skip = ("provenance", "uncertain", "source", "systems", "systems_detail")
+    truth = dict(_leaves({k: v for k, v in clean.items() if k not in skip}))
+    found = dict(_leaves({k: v for k, v in scrambled.items() if k not in skip}))
+    # systems: the same names; a number only where the heading could be paired, and then the same
+    assert set(scrambled["systems"]) <= set(clean["systems"])
+    clean_numbers = {d["name"]: d.get("number") for d in clean["systems_detail"]}
+    for detail in scrambled["systems_detail"]:
+        assert detail.get("number") in (None, clean_numbers[detail["name"]]), detail
+    wrong = {p: (v, truth.get(p)) for p, v in found.items() if p in truth and truth[p] != v}
+    invented = {p: v for p, v in found.items() if p not in truth and not p.startswith("/changes")}
+    assert not wrong, wrong
+    assert not invented, invented
+    assert len(found) >= len(truth) // 3  # still reads the inline values
