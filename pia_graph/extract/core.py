@@ -303,6 +303,20 @@ class Extractor:
                 open_hits = still_open
             chunks = [c for c in page.chunks if c.kind == "c1" and not c.used and c.c1]
             self._assign_choices(page, open_hits, chunks)
+            self._assign_dates(page)
+
+    def _assign_dates(self, page: Page) -> None:
+        """A date label standing alone takes the page's one date line, when it is the page's only
+        open date label (dates are typed: nothing else on the page can be mistaken for one)."""
+        open_dates = [h for h in page.hits if (d := self.defs_of(h, page)) is not None and d.type == "D"
+                      and self.inline(h) is None and d.key.startswith("file.")]
+        if len(open_dates) != 1:
+            return
+        dates = [c for c in page.chunks if c.kind in ("free", "count") and not c.used and c.single_line
+                 and _DATE_ONLY.match(c.text)]
+        if len(dates) == 1:
+            dates[0].used = True
+            self.values[id(open_dates[0])] = Value(dates[0].text, dates[0].first, dates[0].last)
 
     def _assign_choices(self, page: Page, open_hits: list[tuple[LabelHit, LabelDef]], chunks: list[Chunk]) -> None:
         # components of labels and chunks linked by a shared option list
