@@ -142,13 +142,14 @@ def test_every_value_has_provenance_and_every_pointer_resolves() -> None:
 
 def test_date_label_takes_the_pages_only_date_line() -> None:
     page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
-            " ⑤保有開始日\n\n架空の説明\n\n令和2年4月")
+            " ⑤保有開始日\n\n架空の説明\n\n令和2年4月\n\n] 紙 [ ○")
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["retention_start"] == "令和2年4月"
 
 
 def test_two_open_date_labels_do_not_share_one_date_line() -> None:
+    # a detached checkbox piece marks the shuffled layout, where print order says nothing
     page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
-            " ⑤保有開始日\n\n ⑥使用開始日\n\n令和2年4月")
+            " ⑤保有開始日\n\n ⑥使用開始日\n\n令和2年4月\n\n] 紙 [ ○")
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["retention_start"] is None and record["files"][0].get("use_start") is None
