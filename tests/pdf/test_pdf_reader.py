@@ -219,3 +219,13 @@ def test_without_table_or_brackets_the_plain_rows_come_back(tmp_path: Path) -> N
     pdf = read_pdf(path)
     assert pdf.text.split("\n") == ["特定個人情報保護評価書（重点項目評価書）", "", "○ 紙", "", "[ 委託する ]"]
     assert pdf.checkboxes == 0
+
+
+@pytest.mark.parametrize(("seed", "kind"), [(60, "全項目評価書"), (61, "重点項目評価書")])
+def test_labels_without_their_space_are_found_by_position(tmp_path: Path, seed: int, kind: str) -> None:
+    """A PDF whose label cells carry no leading space reads exactly like one whose cells do."""
+    record = build_record(seed, files=1 + seed % 2, kind=kind)
+    with_space = read_pdf(render_pdf(record, tmp_path / "space.pdf")).text
+    without = read_pdf(render_pdf(record, tmp_path / "nospace.pdf", label_spaces=False)).text
+    assert without == with_space
+    assert sum(line.startswith(" ") for line in without.split("\n")) > 60

@@ -181,10 +181,34 @@ def _page_blocks(page: Any) -> list[_Block]:
         lines = lines_from_tokens(cell_tokens)
         if lines:
             blocks.append(_Block(cells[index], lines, _starts_with_space(cell_tokens)))
+    if blocks and not any(block.label for block in blocks):
+        _labels_by_position(blocks, cells)
     # Free text: each row is a block of its own, so it takes its place among the cells by position.
     for line in lines_from_tokens(free):
         blocks.append(_Block(line.box, [line], False))
     return blocks
+
+
+def _labels_by_position(blocks: list[_Block], cells: Sequence[Box]) -> None:
+    """Mark label cells on a page whose labels carry no leading space.
+
+    The form's label column is the table's leftmost column: a cell there with a (possibly empty)
+    value cell to its right is a label; a lone full-width cell holding one short line is a section heading (also
+    printed as a label line). Only used when no cell of the page starts with a space, so pages
+    that print the space keep exactly what they print.
+    """
+    left = min(block.box.x0 for block in blocks)
+    right = max(block.box.x1 for block in blocks)
+    for band in _bands(blocks):
+        for block in band:
+            if abs(block.box.x0 - left) > 1.5:
+                continue
+            # a value cell to the right in the same row (it may be empty)
+            has_value = any(abs(cell.top - block.box.top) <= BAND_TOLERANCE and cell.x0 >= block.box.x1 - 1.5
+                            for cell in cells)
+            heading = (not has_value and abs(block.box.x1 - right) <= 1.5 and len(block.lines) == 1
+                       and not block.lines[0].checkbox and len(block.lines[0].text) <= 60)
+            block.label = has_value or heading
 
 
 def _bands(blocks: list[_Block]) -> list[list[_Block]]:

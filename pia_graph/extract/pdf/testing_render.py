@@ -203,8 +203,9 @@ class Row:
 class _Pages:
     """A canvas with a top-down cursor that starts a new page when a row does not fit."""
 
-    def __init__(self, path: Path, encrypt: str | None) -> None:
+    def __init__(self, path: Path, encrypt: str | None, label_spaces: bool = True) -> None:
         self.canvas = rl_canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt, pageCompression=1)
+        self.label_spaces = label_spaces
         self.canvas.setTitle("特定個人情報保護評価書")
         self.y = MARGIN_TOP
         self.page_started = False
@@ -248,6 +249,12 @@ def _draw_checkbox(pages: _Pages, x: float, top: float, box: Checkbox, width: fl
         pages.text(x + LABEL_OFFSET, top + index * LINE_STEP, line)
 
 
+def _label_text(pages: _Pages, row: Row) -> str:
+    """The label as drawn: with its leading space (as the published forms print it) or without."""
+    label = row.label or ""
+    return label if pages.label_spaces else label.lstrip(" ")
+
+
 def _draw_row(pages: _Pages, row: Row) -> None:
     height = row.height()
     pages.ensure(height)
@@ -258,12 +265,12 @@ def _draw_row(pages: _Pages, row: Row) -> None:
         return
     if row.section:
         pages.cell(MARGIN_X, top, TABLE_WIDTH, height)
-        for index, line in enumerate(wrap(row.label or "", TABLE_WIDTH - 2 * PAD)):
+        for index, line in enumerate(wrap(_label_text(pages, row), TABLE_WIDTH - 2 * PAD)):
             pages.text(MARGIN_X + PAD, top + PAD + index * LINE_STEP, line)
         pages.y += height
         return
     pages.cell(MARGIN_X, top, LABEL_WIDTH, height)
-    for index, line in enumerate(wrap(row.label or "", LABEL_WIDTH - 2 * PAD)):
+    for index, line in enumerate(wrap(_label_text(pages, row), LABEL_WIDTH - 2 * PAD)):
         pages.text(MARGIN_X + PAD, top + PAD + index * LINE_STEP, line)
     line_top = top + PAD
     if row.choice is not None:
@@ -604,10 +611,16 @@ def record_rows(record: dict) -> list[list[Row]]:
     return pages
 
 
-def render_pdf(record: dict, path: str | os.PathLike[str], *, encrypt: str | None = None) -> Path:
-    """Draw ``record`` as a multi-page 評価書 PDF at ``path``; ``encrypt`` sets a user password."""
+def render_pdf(record: dict, path: str | os.PathLike[str], *, encrypt: Any = None,
+               label_spaces: bool = True) -> Path:
+    """Draw ``record`` as a multi-page 評価書 PDF at ``path``.
+
+    ``encrypt``: a user password (or a reportlab ``StandardEncryption``). ``label_spaces=False``
+    draws the label cells without their leading space, for readers that must find labels by
+    position alone.
+    """
     target = Path(path)
-    pages = _Pages(target, encrypt)
+    pages = _Pages(target, encrypt, label_spaces)
     for page_rows in record_rows(record):
         pages.new_page()
         for row in page_rows:
