@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from pia_graph.extract.pdf.testing_render import (
     EXACT_FONT,
+    FIVE_INFO,
     O_CONN,
     O_FTYPE,
     O_HANI,
@@ -23,6 +25,10 @@ from pia_graph.extract.pdf.testing_render import (
     O_TEIKYO,
     OTHER,
 )
+
+# The scorer's closing line (../shared/tools/score_extraction.py).
+TOTAL = re.compile(r"^TOTAL precision=(?P<p>[\d.]+) recall=(?P<r>[\d.]+) tp=(?P<tp>\d+) fp=(?P<fp>\d+) "
+                   r"missed=(?P<missed>\d+) extra=(?P<extra>\d+)$")
 
 # The renderer needs a TrueType Japanese font (Debian: fonts-ipafont-gothic) for characters such
 # as U+FF0D/U+FF5E to come back exactly; reportlab's CID fallback maps them to look-alikes.
@@ -189,4 +195,66 @@ def checked_sets(record: dict) -> dict[str, list[str]]:
     return sets
 
 
-__all__ = ["CHECKBOX_FIELDS", "build_record", "checked_sets", "needs_exact_font"]
+ITEM = re.compile(r"\[ (○ )?\] ([^\[]+)")
+OPTIONS = {
+    "③他のシステムとの接続": O_CONN,
+    "主な記録項目": (*(o for _, group in O_KIROKU_GROUPS for o in group), FIVE_INFO),
+    "①入手元": O_NYUSHUMOTO,
+    "②入手方法": O_NYUSHU,
+    "⑥提供方法": O_TEIKYO,
+    "⑥移転方法": O_ITEN,
+    "提供・移転の有無": ("提供を行っている", "移転を行っている", "行っていない"),
+    DELIVERY: O_ITAKU_TEIKYO,
+}
+ALL_OPTIONS = {option for options in OPTIONS.values() for option in options}
+
+
+def parse_checkbox_fields(text: str) -> dict[str, list[tuple[str, bool, str | None]]]:
+    """Field → [(option, checked, detail)] read from the rebuilt text, keyed like checked_sets()."""
+    fields: dict[str, list[tuple[str, bool, str | None]]] = {}
+    file_index = -1
+    system = 0
+    flow = ""
+    current: str | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            current = None
+            continue
+        rest = line
+        if line.startswith("Ⅱ　特定個人情報ファイルの概要"):
+            file_index += 1
+            current = None
+            continue
+        if line.startswith(" "):
+            current = None
+            label = line[1:]
+            if match := re.match(r"システム(\d+)", label):
+                system = int(match.group(1))
+            if match := re.match(r"(提供|移転)先(\d+)|委託事項(\d+)", label):
+                flow = f"{match.group(1)}先{match.group(2)}" if match.group(1) else f"委託事項{match.group(3)}"
+            for name in OPTIONS:
+                if label.startswith(name):
+                    if name == "③他のシステムとの接続":
+                        current = f"システム{system}/{name}"
+                    elif name.startswith(("⑥", "④")):
+                        current = f"file{file_index}/{flow}/{name}"
+                    else:
+                        current = f"file{file_index}/{name}"
+                    fields.setdefault(current, [])
+                    rest = label[len(name):]
+                    break
+            else:
+                continue
+        if current is None:
+            continue
+        for match in ITEM.finditer(rest):
+            raw = match.group(2).strip()
+            known = [o for o in ALL_OPTIONS if raw.startswith(o)]
+            option = max(known, key=len) if known else raw
+            detail = raw[len(option):].strip(" （）件") if known else None
+            fields[current].append((option, bool(match.group(1)), detail.strip() or None if detail else None))
+    return fields
+
+
+__all__ = ["CHECKBOX_FIELDS", "OPTIONS", "TOTAL", "build_record", "checked_sets", "needs_exact_font",
+           "parse_checkbox_fields"]

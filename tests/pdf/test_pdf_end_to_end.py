@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import unicodedata
@@ -12,14 +11,12 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from _pdf_records import build_record
+from _pdf_records import TOTAL, build_record
 
 from pia_graph.extract.api import extract_path
 from pia_graph.extract.pdf.testing_render import render_pdf
 
 PIA_GRAPH = Path(sys.executable).parent / "pia-graph"
-TOTAL = re.compile(r"^TOTAL precision=(?P<p>[\d.]+) recall=(?P<r>[\d.]+) tp=(?P<tp>\d+) fp=(?P<fp>\d+) "
-                   r"missed=(?P<missed>\d+) extra=(?P<extra>\d+)$")
 
 # One 提供先 and no 移転先, or one 移転先 and no 提供先; one 委託事項.
 SINGLE_INSTANCE = [(seed, p, t) for seed in (31, 32, 33) for p, t in ((1, 0), (0, 1))]

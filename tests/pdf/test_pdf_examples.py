@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _pdf_records import checked_sets
-from test_pdf_end_to_end import TOTAL
-from test_pdf_reader import parse_checkbox_fields
+from _pdf_records import TOTAL, checked_sets, parse_checkbox_fields
 
 from pia_graph.extract.api import extract_path
 from pia_graph.extract.pdf import read_pdf
