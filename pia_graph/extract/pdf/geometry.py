@@ -129,7 +129,7 @@ def bind_checkboxes(glyphs: Sequence[Glyph]) -> list[Token]:
     tokens: list[Token] = []
     opens = sorted((i for i, g in enumerate(glyphs) if g.text in OPEN_BRACKETS), key=lambda i: glyphs[i].x0)
     closes = [i for i, g in enumerate(glyphs) if g.text in CLOSE_BRACKETS]
-    marks = [i for i, g in enumerate(glyphs) if g.text in MARKS]
+    marks = {i for i, g in enumerate(glyphs) if g.text in MARKS}
     for open_index in opens:
         opening = glyphs[open_index]
         candidates = [i for i in closes if i not in used and glyphs[i].x0 >= opening.x1 - 0.5
