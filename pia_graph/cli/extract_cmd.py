@@ -117,7 +117,8 @@ def _extract_one(path: Path) -> dict:
 @app.command("extract")
 def extract(
     paths: Annotated[list[Path], typer.Argument(
-        metavar="PATH...", help="Assessment text (.txt, any common Japanese encoding) or PDF files.")],
+        metavar="PATH...", readable=False,  # an unreadable file is reported on its own; the batch goes on
+        help="Assessment text (.txt, any common Japanese encoding) or PDF files.")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.json,
     output_dir: Annotated[Path | None, typer.Option(
         "--output-dir", "-o", metavar="DIR",

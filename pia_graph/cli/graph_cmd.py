@@ -35,7 +35,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 @app.command("build")
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="Assessment .txt/.pdf files, record .json files, or directories.")],
+    paths: Annotated[list[Path], typer.Argument(
+        readable=False,  # an unreadable file is reported on its own; the batch goes on
+        help="Assessment .txt/.pdf files, record .json files, or directories.")],
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)] = DEFAULT_STORE_DIR,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
                                              help="Worker processes (default: CPU count).")] = None,

@@ -101,6 +101,7 @@ def validate_paths(paths: list[Path]) -> tuple[Report, int]:
 @app.command("validate")
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(
+        readable=False,  # an unreadable file is reported on its own; the batch goes on
         help="Record .json files, assessment .txt/.pdf files (extracted first), or directories of them.")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="Validate every assessment graph in this store.")] = None,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Validate every assessment graph at this SPARQL endpoint.")] = None,
