@@ -54,6 +54,8 @@ def push(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")] = DEFAULT_TIMEOUT,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10,
                                          help="Retries of a request after a dropped connection, time-out or 502/503/504.")] = DEFAULT_RETRIES,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, max=16,
+                                          help="Requests in flight at once (graphs are independent).")] = 1,
     full: Annotated[bool, typer.Option("--full", help="Push every graph, even those the server already has unchanged.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Remove from the server graphs pushed earlier that the store no longer has.")] = False,
     insecure: Annotated[bool, typer.Option("--insecure", help="Do not check the server's TLS certificate (warns).")] = False,
@@ -83,7 +85,7 @@ def push(
         progress.update(task, advance=1, last=f"{outcome}")
 
     options = dict(state_path=default_state_path(store_dir), timeout=timeout, verify_tls=not insecure,
-                   full=full, prune=prune, retries=retries, progress=on_graph,
+                   full=full, prune=prune, retries=retries, progress=on_graph, parallel=parallel,
                    on_total=lambda total: progress.update(task, total=total))
     try:
         with progress:

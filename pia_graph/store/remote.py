@@ -46,6 +46,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -653,7 +654,8 @@ ProgressCallback = Callable[[str, str], None]
 def _push(source: Any, target_url: str, protocol: str, send: Callable[[URIRef, bytes], None],
           drop: Callable[[URIRef], None], *, state_path: Path | None, full: bool, prune: bool,
           progress: ProgressCallback | None, graphs: Iterable[URIRef] | None,
-          on_total: Callable[[int], None] | None) -> PushReport:
+          on_total: Callable[[int], None] | None, parallel: int = 1) -> PushReport:
+    """Send every changed graph; ``parallel`` requests in flight at most (graphs are independent)."""
     started = time.monotonic()
     target = f"{protocol} {redact_url(target_url)}"
     state = PushState(state_path, target)
@@ -662,39 +664,56 @@ def _push(source: Any, target_url: str, protocol: str, send: Callable[[URIRef, b
     if on_total:
         on_total(len(selected))
     refusals_in_a_row = 0
-    try:
-        for iri in selected:
-            body = graph_ntriples(source, iri)
-            digest = hashlib.sha256(body).hexdigest()
-            if not full and state.accepted.get(str(iri)) == digest:
-                report.unchanged.append(str(iri))
-                if progress:
-                    progress(str(iri), "unchanged")
-                continue
-            try:
-                send(iri, body)
-            except RemoteRequestError as error:
-                if error.status in _PER_GRAPH_STATUSES:
-                    refusals_in_a_row += 1
-                    report.failed.append((str(iri), str(error)))
-                    if progress:
-                        progress(str(iri), "failed")
-                    if refusals_in_a_row >= MAX_CONSECUTIVE_REFUSALS:
-                        report.aborted = (f"stopped after {refusals_in_a_row} graphs in a row were "
-                                          f"refused; last: {error}")
-                        break
-                    continue
-                report.failed.append((str(iri), str(error)))
-                report.aborted = str(error)
-                if progress:
-                    progress(str(iri), "failed")
-                break
+    in_flight: dict[Future[None], tuple[URIRef, str, int]] = {}
+
+    def settle(future: Future[None]) -> None:
+        nonlocal refusals_in_a_row
+        iri, digest, size = in_flight.pop(future)
+        error = future.exception()
+        if error is None:
             refusals_in_a_row = 0
             state.mark(str(iri), digest)
             report.pushed.append(str(iri))
-            report.bytes_sent += len(body)
+            report.bytes_sent += size
             if progress:
                 progress(str(iri), "pushed")
+            return
+        if not isinstance(error, RemoteRequestError):
+            raise error
+        report.failed.append((str(iri), str(error)))
+        if progress:
+            progress(str(iri), "failed")
+        if error.status in _PER_GRAPH_STATUSES:
+            refusals_in_a_row += 1
+            if refusals_in_a_row >= MAX_CONSECUTIVE_REFUSALS and report.aborted is None:
+                report.aborted = f"stopped after {refusals_in_a_row} graphs in a row were refused; last: {error}"
+        elif report.aborted is None:
+            report.aborted = str(error)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="pia-push") as pool:
+            try:
+                for iri in selected:
+                    if report.aborted is not None:
+                        break
+                    body = graph_ntriples(source, iri)
+                    digest = hashlib.sha256(body).hexdigest()
+                    if not full and state.accepted.get(str(iri)) == digest:
+                        report.unchanged.append(str(iri))
+                        if progress:
+                            progress(str(iri), "unchanged")
+                        continue
+                    in_flight[pool.submit(send, iri, body)] = (iri, digest, len(body))
+                    while len(in_flight) >= max(1, parallel):
+                        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            settle(future)
+            finally:
+                # requests already sent are waited for and recorded, also after an abort
+                while in_flight:
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        settle(future)
         if report.aborted is None:
             current = {str(g) for g in selected}
             for gone in sorted(set(state.accepted) - current) if graphs is None else []:
@@ -723,7 +742,7 @@ def push_graph_store(source: Any, graph_store_url: str, *, state_path: Path | No
                      prune: bool = False, retries: int = DEFAULT_RETRIES,
                      credentials: Credentials | None = None, progress: ProgressCallback | None = None,
                      graphs: Iterable[URIRef] | None = None,
-                     on_total: Callable[[int], None] | None = None) -> PushReport:
+                     on_total: Callable[[int], None] | None = None, parallel: int = 1) -> PushReport:
     """PUT every named graph of ``source`` to a Graph Store HTTP Protocol endpoint (replacing it)."""
     check_url(graph_store_url, "graph store")
     client = HttpClient(timeout=timeout, verify_tls=verify_tls, retries=retries,
@@ -742,7 +761,7 @@ def push_graph_store(source: Any, graph_store_url: str, *, state_path: Path | No
                 raise
 
     return _push(source, graph_store_url, "graph-store", send, drop, state_path=state_path, full=full,
-                 prune=prune, progress=progress, graphs=graphs, on_total=on_total)
+                 prune=prune, progress=progress, graphs=graphs, on_total=on_total, parallel=parallel)
 
 
 def update_request(iri: URIRef, ntriples: bytes) -> bytes:
@@ -763,7 +782,7 @@ def push_update(source: Any, update_url: str, *, state_path: Path | None = None,
                 prune: bool = False, retries: int = DEFAULT_RETRIES, credentials: Credentials | None = None,
                 progress: ProgressCallback | None = None,
                 graphs: Iterable[URIRef] | None = None,
-                on_total: Callable[[int], None] | None = None) -> PushReport:
+                on_total: Callable[[int], None] | None = None, parallel: int = 1) -> PushReport:
     """Replace every named graph of ``source`` on a SPARQL 1.1 Update endpoint, one request each."""
     check_url(update_url, "update endpoint")
     client = HttpClient(timeout=timeout, verify_tls=verify_tls, retries=retries,
@@ -781,4 +800,4 @@ def push_update(source: Any, update_url: str, *, state_path: Path | None = None,
         post(f"DROP SILENT GRAPH {term_n3(URIRef(str(iri)))}".encode())
 
     return _push(source, update_url, "update", send, drop, state_path=state_path, full=full,
-                 prune=prune, progress=progress, graphs=graphs, on_total=on_total)
+                 prune=prune, progress=progress, graphs=graphs, on_total=on_total, parallel=parallel)

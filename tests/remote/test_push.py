@@ -130,6 +130,32 @@ def test_interrupted_push_leaves_no_half_graph_and_resumes(oxigraph: OxigraphSer
     server_matches_store(oxigraph, store_path)
 
 
+@pytest.mark.parametrize("protocol", sorted(PUSHERS))
+def test_parallel_push_replaces_and_resumes_after_faults(oxigraph: OxigraphServer, make_proxy, tmp_path: Path,
+                                                         protocol: str) -> None:
+    push, attribute = PUSHERS[protocol]
+    path = getattr(oxigraph, attribute).removeprefix(oxigraph.base)
+    store_path = tmp_path / "store"
+    state = default_state_path(store_path)
+    build_store(store_path, version=1)
+    with Store(store_path) as store:
+        assert len(push(store, oxigraph.base + path, parallel=4).pushed) == GRAPHS
+    build_store(store_path, version=2)
+    proxy = make_proxy(oxigraph.base, fail_after=5, fault="cut")
+    with Store(store_path) as store:
+        report = push(store, proxy.base + path, state_path=state, retries=0, parallel=3)
+    assert report.aborted is not None and len(report.pushed) == 5
+    assert 1 <= len(report.failed) <= 3 and report.not_attempted == GRAPHS - 5 - len(report.failed)
+    for index in range(GRAPHS):  # every graph whole: the new version exactly where it was accepted
+        version = 2 if str(assessment_iri(index)) in report.pushed else 1
+        assert isomorphic(oxigraph.graph_ntriples(str(assessment_iri(index))), small_assessment(index, version))
+    proxy.behaviour.fail_after = None
+    with Store(store_path) as store:
+        resumed = push(store, proxy.base + path, state_path=state, parallel=3)
+    assert resumed.ok and len(resumed.unchanged) == 5 and len(resumed.pushed) == GRAPHS - 5
+    server_matches_store(oxigraph, store_path)
+
+
 def test_server_stopped_midway_then_resumed(tmp_path: Path) -> None:
     server = OxigraphServer(tmp_path / "db").start()
     store_path = tmp_path / "store"
