@@ -382,6 +382,16 @@ class _Fetched:
         for row in source.select(Q_LAW_IDS):
             self.law_ids.setdefault(_text(row["law"]), _text(row["lawId"]))
 
+        # indexes, so that one assessment's graph is built without scanning everyone's hops
+        self.entrustments_of: dict[str, list[str]] = defaultdict(list)
+        for e_iri, e in self.entrustments.items():
+            self.entrustments_of[e["a"]].append(e_iri)
+        self.handovers_of: dict[str, list[str]] = defaultdict(list)
+        for h_iri, h in self.handovers.items():
+            self.handovers_of[h["a"]].append(h_iri)
+        self.subcontracts_below: dict[str, list[str]] = {
+            e_iri: [s for s in self._below(e_iri)] for e_iri in self.entrustments}
+
         documents = {a.iri: a.document for a in self.assessments.values()}
         self.sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
         rows = source.select(Q_SPANS) + source.select(Q_NAME_SPANS)
@@ -393,6 +403,16 @@ class _Fetched:
                 _text(row.get("prop")).rsplit("#", 1)[-1]))
         for spans in self.sources.values():
             spans.sort(key=lambda s: (s["document"], s["first"], s["last"], s["path"]))
+
+    def _below(self, e_iri: str) -> list[str]:
+        out, todo, seen = [], [e_iri], {e_iri}
+        while todo:
+            for child in self.sub_children.get(todo.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    out.append(child)
+                    todo.append(child)
+        return out
 
     def spans_about(self, iri: str, prop: str) -> list[dict[str, Any]]:
         """The spans of a flow resource that say where the name of its counterpart was read."""
@@ -454,6 +474,11 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
                 "department": " / ".join(data.label(d) for d in data.department_of.get(a.iri, [])),
                 "document": a.document}
 
+    seen: dict[str, tuple[set[tuple[Any, ...]], set[str]]] = {}
+
+    def json_key(src: dict[str, Any]) -> tuple[Any, ...]:
+        return (src["document"], src["first"], src["last"], src["page"], src["path"], src["property"])
+
     def add_node(iri: str, kind: str, a: _Assessment | None, *, label: str | None = None,
                  extra_sources: Iterable[dict[str, Any]] = ()) -> None:
         if iri not in graph:
@@ -461,23 +486,29 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
                            spellings=list(data.names.get(iri, [])) or [label or data.label(iri)],
                            assessments=[], assessment_labels=[], roles=[],
                            sources=list(data.sources.get(iri, [])))
+            seen[iri] = ({json_key(s) for s in graph.nodes[iri]["sources"]}, set())
         attrs = graph.nodes[iri]
+        seen_sources, seen_assessments = seen[iri]  # sets: shared nodes gather thousands of these
         if kind == "contractor" and attrs["kind"] == "subcontractor":
             attrs["kind"] = "contractor"  # a direct 委託先 somewhere: contractor wins
         if kind not in attrs["roles"]:
             attrs["roles"].append(kind)
-        if a is not None and a.iri not in attrs["assessments"]:
+        if a is not None and a.iri not in seen_assessments:
+            seen_assessments.add(a.iri)
             attrs["assessments"].append(a.iri)
             attrs["assessment_labels"].append(a.label)
         for src in extra_sources:
-            if src not in attrs["sources"]:
+            if json_key(src) not in seen_sources:
+                seen_sources.add(json_key(src))
                 attrs["sources"].append(src)
 
     # --- hops ---------------------------------------------------------------------------------
     hop_files: set[tuple[str, str]] = set()       # (assessment, file) with a kept hop
     hop_assessments: set[str] = set()
     entrust_keep: dict[str, bool] = {}
-    for e_iri, e in sorted(data.entrustments.items()):
+    entrustments = sorted((e_iri, data.entrustments[e_iri]) for a_iri in kept
+                          for e_iri in data.entrustments_of.get(a_iri, []))
+    for e_iri, e in entrustments:
         a = kept.get(e["a"])
         if a is None or filters.recipient or filters.method:
             continue
@@ -502,7 +533,8 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
         hop_files.add((a.iri, e["file"]))
         hop_assessments.add(a.iri)
 
-    for s_iri, s in sorted(data.subcontracts.items()):
+    for s_iri, s in sorted((s_iri, data.subcontracts[s_iri]) for e_iri, _e in entrustments
+                           for s_iri in data.subcontracts_below.get(e_iri, [])):
         root, depth = _root_entrustment(s_iri, data)
         if root is None or not entrust_keep.get(root):
             continue
@@ -525,7 +557,8 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
                        parent=parent, entrustment=root, depth=depth + 1,
                        sources=list(data.sources.get(s_iri, [])))
 
-    for h_iri, h in sorted(data.handovers.items()):
+    for h_iri, h in sorted((h_iri, data.handovers[h_iri]) for a_iri in kept
+                           for h_iri in data.handovers_of.get(a_iri, [])):
         a = kept.get(h["a"])
         if a is None or filters.contractor:
             continue
@@ -623,15 +656,7 @@ def _root_entrustment(s_iri: str, data: _Fetched) -> tuple[str | None, int]:
 
 def _chain(e_iri: str, data: _Fetched) -> list[dict[str, Any]]:
     """Every 再委託 below one 委託 (any depth)."""
-    out: list[dict[str, Any]] = []
-    todo, seen = [e_iri], {e_iri}
-    while todo:
-        for child in data.sub_children.get(todo.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                out.append(data.subcontracts[child])
-                todo.append(child)
-    return out
+    return [data.subcontracts[s] for s in data.subcontracts_below.get(e_iri, [])]
 
 
 def hop_edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
