@@ -268,3 +268,22 @@ def test_tls_certificates_are_checked_by_default(https_endpoint: str) -> None:
 def test_insecure_skips_the_certificate_check(https_endpoint: str) -> None:
     endpoint = RemoteEndpoint(https_endpoint, verify_tls=False, check_union=False)
     assert endpoint.select("SELECT ?x WHERE { ?x ?p ?o }") == [{"x": Literal("ok")}]
+
+
+def test_push_cli_checks_certificates_unless_insecure(https_endpoint: str, tmp_path: Path, clean_env: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import cli_env
+
+    with Store(tmp_path / "store") as store:
+        store.replace_graph(assessment_iri(0), small_assessment(0))
+    command = [str(Path(sys.executable).with_name("pia-graph")), "push", "--store", str(tmp_path / "store"),
+               "--graph-store", https_endpoint.replace("/sparql", "/store"), "--retries", "0"]
+    checked = subprocess.run(command, capture_output=True, text=True, timeout=120, env=cli_env(clean_env))
+    assert checked.returncode == 1 and "TLS certificate not trusted" in checked.stderr
+    insecure = subprocess.run([*command, "--insecure"], capture_output=True, text=True, timeout=120,
+                              env=cli_env(clean_env))
+    assert "warning: --insecure: the server's TLS certificate is not checked" in insecure.stderr
+    assert "TLS certificate" not in insecure.stderr.split("warning:", 1)[1].split("\n", 1)[1]
+    assert "HTTP 501" in insecure.stderr  # the TLS handshake passed; this test server has no PUT
