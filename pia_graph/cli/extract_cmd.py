@@ -114,7 +114,11 @@ def _extract_one(path: Path) -> dict:
         raise InputError(path, f"internal error ({type(error).__name__}: {error}); please report it") from error
 
 
-@app.command("extract")
+TRUNCATION_RULE = ("A 重点/全項目 text whose 項目一覧 announces a 変更箇所 page it never reaches (nor the "
+                   "評価実施手続 body) is refused as truncated.")
+
+
+@app.command("extract", epilog=TRUNCATION_RULE)
 def extract(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATH...", readable=False,  # an unreadable file is reported on its own; the batch goes on

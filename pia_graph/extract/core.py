@@ -5,6 +5,17 @@ value chunks (layout.Segmenter) -> regions (cover, Ⅰ, one Ⅱ/Ⅲ run per file
 values: inline first, then page-level assignment of chosen options and group members, each only
 when the form's structure makes it certain. Everything else is left null and listed in
 ``uncertain``. Every value keeps the 1-based line span it came from in ``provenance``.
+
+Truncated documents: a 重点項目評価書 or 全項目評価書 of a known form version (様式２-４, or none
+printed) whose 項目一覧 (table of contents) announces the change history ends with the body of its
+last section (Ⅴ/Ⅵ 評価実施手続: ②しきい値判断結果, ①実施日) and then that history (（別添２/３）
+変更箇所). A text in which neither the change-history table (変更前の記載) nor a 変更箇所 heading
+outside the 項目一覧 appears was cut off (an interrupted download or conversion, a file cut
+mid-character) and raises ``InputError(source, "truncated: the text ends at line N inside
+<section>; <missing parts> not found")`` rather than giving a partial record. The 項目一覧 prints
+the same section names, so only body pages count. A cut inside the change history itself cannot be
+told from a short history and is accepted; so is a text cut before its 項目一覧 (cover only).
+基礎項目評価書, unknown versions and texts without a 項目一覧 (e.g. excerpts) are not checked.
 """
 
 from __future__ import annotations
@@ -30,6 +41,13 @@ _DATE_ONLY = re.compile(r"^(?:令和|平成|昭和)\s*(?:[0-9０-９]{1,2}|元)\
 _COMPANY = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|[（(]株[）)]|㈱|㈲|法人|組合|協会|公社|事業団"
                       r"|Corporation|Inc\.|Co\.,? ?Ltd|LLC")
 _KINDS = ("基礎項目評価書", "重点項目評価書", "全項目評価書")
+# Form versions (様式 numbers) whose labels and section structure the catalogue describes.
+KNOWN_FORM_VERSIONS = ("2", "3", "4")
+# Per kind with a known structure: the last section (its body) and the change-history appendix.
+_CLOSING_PARTS = {
+    "重点項目評価書": ("Ⅴ 評価実施手続", "（別添２）変更箇所"),
+    "全項目評価書": ("Ⅵ 評価実施手続", "（別添３）変更箇所"),
+}
 
 
 @dataclass
@@ -224,6 +242,7 @@ class Extractor:
         self.classify_pages()
         self.resolve_choices()
         self.cover()
+        self.check_complete()
         self.document_fields()
         self.systems()
         self.changes()
@@ -269,6 +288,43 @@ class Extractor:
             if state in ("II", "appendix", "III") and file_index >= 0:
                 self.file_of_page[page.index] = file_index
         self.file_count = file_index + 1
+
+    # -- truncation -----------------------------------------------------------------------------
+    def check_complete(self) -> None:
+        """Refuse a 重点/全項目 text that stops before its closing parts (see the module docstring)."""
+        assessment = self.out.record["assessment"]
+        kind = assessment.get("kind")
+        closing = _CLOSING_PARTS.get(kind or "")
+        version = re.search(r"様式\s*([0-9０-９]+)", assessment.get("form_version") or "")
+        if closing is None or (version and unicodedata.normalize("NFKC", version.group(1)) not in KNOWN_FORM_VERSIONS):
+            return  # 基礎項目評価書 or a form whose structure is not catalogued: nothing to measure against
+        toc_pages = [p for p in self.pages if self.region.get(p.index) == "toc"]
+        if not any("変更箇所" in title for p in toc_pages for _n, title, _line in p.appendix):
+            return  # no 項目一覧 announcing the change history: the text does not say where it ends
+        body_pages = [p for p in self.pages if self.region.get(p.index) != "toc"]
+        change_pages = self.cut is not None or any(
+            "変更箇所" in title for p in body_pages for _n, title, _line in p.appendix)
+        if change_pages:
+            return
+        procedure = any(d.key.startswith("procedure.") for p in body_pages for h in p.hits for d in h.defs)
+        section, appendix = closing
+        missing = ([] if procedure else [f"the body of {section}"]) + [f"the {appendix} pages"]
+        last = max((i for i, line in enumerate(self.lines) if line.strip()), default=0)
+        raise InputError(self.source, f"truncated: the text ends at line {last + 1} inside "
+                                      f"{self._part_at(body_pages, last)}; {' and '.join(missing)} not found")
+
+    def _part_at(self, pages: list[Page], line: int) -> str:
+        """The last section or appendix heading printed before ``line`` (outside the 項目一覧)."""
+        best: tuple[int, str] | None = None
+        for page in pages:
+            if self.region.get(page.index) == "cover":
+                continue
+            marks = [(s.line, f"{s.num} {s.title}") for s in page.sections]
+            marks += [(at, f"（別添{number}）{title}") for number, title, at in page.appendix]
+            for at, name in marks:
+                if at <= line and (best is None or at > best[0]):
+                    best = (at, name)
+        return best[1] if best else "the cover"
 
     # -- chosen options (C1) ------------------------------------------------------------------
     def resolve_choices(self) -> None:
@@ -640,7 +696,7 @@ class Extractor:
                       if kind == "基礎項目評価書" else "no Ⅱ 特定個人情報ファイルの概要 block found")
             self.out.uncertain.append({"path": "/files", "candidates": [], "reason": reason})
         number = re.search(r"様式\s*([0-9０-９]+)", version)
-        if number and unicodedata.normalize("NFKC", number.group(1)) not in ("2", "3", "4"):
+        if number and unicodedata.normalize("NFKC", number.group(1)) not in KNOWN_FORM_VERSIONS:
             self.out.uncertain.append({"path": "/assessment/form_version", "candidates": [version],
                                        "reason": "form version not in the label catalogue; only shared labels were read"})
 
@@ -1422,7 +1478,8 @@ def looks_like_assessment(text: str) -> str | None:
 def extract_text(text: str, source: str) -> dict[str, Any]:
     """Record (record-schema.md) of one assessment given as PDF-extracted text.
 
-    Raises InputError when the text is not a 特定個人情報保護評価書 at all.
+    Raises InputError when the text is not a 特定個人情報保護評価書 at all, or when a 重点/全項目
+    text stops before its closing parts (truncated; see the module docstring).
     """
     why = looks_like_assessment(text)
     if why is not None:
