@@ -20,8 +20,9 @@ import hashlib
 import multiprocessing
 import multiprocessing.context
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,29 +136,53 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _results(work: list[tuple[Path, str]], jobs: int) -> Iterator[tuple[str, str, str | None, str | None]]:
+Worker = Callable[[str, str], tuple[str, str, str | None, str | None]]
+
+
+def _results(work: list[tuple[Path, str]], jobs: int,
+             worker: Worker = build_assessment) -> Iterator[tuple[str, str, str | None, str | None]]:
     if jobs <= 1 or len(work) <= 1:
         for path, sha in work:
-            yield build_assessment(str(path), sha)
+            yield worker(str(path), sha)
         return
-    window = jobs * 2
-    pending: set[Future] = set()
     queue = iter(work)
+    while True:
+        suspects = yield from _pool_run(queue, jobs, worker)
+        if not suspects:
+            return
+        # A worker died (crash, out of memory): every document in flight is suspect. Each is
+        # retried alone, so only the one that kills its worker again is reported failed.
+        for path, sha in suspects:
+            retried = yield from _pool_run(iter([(path, sha)]), 1, worker)
+            for retried_path, _ in retried:
+                yield str(retried_path), "", None, f"{retried_path}: the worker process reading it died"
+
+
+def _pool_run(queue: Iterator[tuple[Path, str]], jobs: int, worker: Worker) -> Generator[
+        tuple[str, str, str | None, str | None], None, list[tuple[Path, str]]]:
+    """Run ``queue`` through one process pool; returns the in-flight items if the pool broke."""
+    window = jobs * 2
+    pending: dict[Future, tuple[Path, str]] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context()) as pool:
         def refill() -> None:
             while len(pending) < window:
                 item = next(queue, None)
                 if item is None:
                     return
-                pending.add(pool.submit(build_assessment, str(item[0]), item[1]))
+                pending[pool.submit(worker, str(item[0]), item[1])] = item
 
         refill()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                pending.discard(future)
-                yield future.result()
+                item = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    return [item, *pending.values()]
+                yield result
             refill()
+    return []
 
 
 def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,

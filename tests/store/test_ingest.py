@@ -144,3 +144,19 @@ def test_two_inputs_for_one_assessment_keep_the_last(gold_copy: Path, tmp_path: 
         assert iri == same and summary.replaced == [iri]
         names = {str(o) for o in store.graph(iri).objects(None, vocab.name)}
         assert "後勝ち株式会社" in names
+
+
+def test_a_worker_that_dies_fails_only_its_document(tmp_path: Path) -> None:
+    from pia_graph.store.ingest import _results
+
+    from .crashing_worker import crash_on_marked
+
+    work = []
+    for name in ("a.txt", "b.txt", "crash.txt", "c.txt", "d.txt", "e.txt"):
+        path = tmp_path / name
+        path.write_text(name, encoding="utf-8")
+        work.append((path, name))
+    results = list(_results(work, 2, crash_on_marked))
+    assert sorted(Path(r[0]).name for r in results) == sorted(name for _, name in work)
+    failed = {Path(path).name: error for path, _, _, error in results if error}
+    assert list(failed) == ["crash.txt"] and "worker process reading it died" in failed["crash.txt"]
