@@ -140,7 +140,8 @@ Worker = Callable[[str, str], tuple[str, str, str | None, str | None]]
 
 
 def _results(work: list[tuple[Path, str]], jobs: int,
-             worker: Worker = build_assessment) -> Iterator[tuple[str, str, str | None, str | None]]:
+             worker: Worker | None = None) -> Iterator[tuple[str, str, str | None, str | None]]:
+    worker = worker or build_assessment  # looked up at call time (tests replace it)
     if jobs <= 1 or len(work) <= 1:
         for path, sha in work:
             yield worker(str(path), sha)
