@@ -47,9 +47,11 @@ def _close(source: object) -> None:
 
 
 def _file_stem(number: str, iri: str, used: set[str]) -> str:
-    """A safe, unique file name for one assessment's diagram (number, then the IRI's last part)."""
-    tail = iri.rstrip("/").rsplit("/", 1)[-1]
-    raw = f"{number}_{tail}" if number else tail
+    """A safe, unique file name for one assessment's diagram, from its IRI (body, number, kind)."""
+    from urllib.parse import unquote
+
+    tail = unquote(iri.rstrip("/")).split("/assessment/", 1)[-1]
+    raw = tail.replace("/", "_") or number
     stem = re.sub(r"[^\w.-]+", "_", raw, flags=re.UNICODE).strip("._") or "assessment"
     stem = stem[:80]
     candidate, n = stem, 2

@@ -66,8 +66,9 @@ class FlowFilters:
       also the その他 text (keeps only 提供/移転 hops);
     - ``assessment``: the assessment number, title, IRI or source file name.
     ``assessment_iris`` (exact IRIs) is used for one-diagram-per-assessment output.
-    Structure edges (unit/holds/uses/cites) are kept for the files and assessments of kept hops;
-    with no filter at all, every node is kept, including files without any hop.
+    Without a hop filter (recipient, contractor, method) every kept assessment is drawn whole,
+    including files without any hop, its systems and the laws its 事務 cites; with one, only the
+    kept hops and the body → department → file path leading to them.
     """
 
     body: str | None = None
@@ -603,7 +604,8 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
         hop_assessments.add(a.iri)
 
     # --- structure ----------------------------------------------------------------------------
-    structure_assessments = kept if filters.is_empty() else {i: kept[i] for i in hop_assessments}
+    # without a hop filter the kept assessments are drawn whole (every file, system, cited law)
+    structure_assessments = kept if not hop_filter else {i: kept[i] for i in hop_assessments}
     for a_iri, a in sorted(structure_assessments.items()):
         body = a.body or f"{a_iri}#body"
         add_node(body, "body", a, label=None if a.body else "（評価実施機関名の記載なし）")
@@ -613,7 +615,7 @@ def _build(data: _Fetched, filters: FlowFilters) -> nx.MultiDiGraph:
             _add_structure(graph, body, dept, "unit", a_iri, context(a), data.label(dept))
         holder = departments[0] if departments else body
         for f in data.files.get(a_iri, []):
-            if not filters.is_empty() and (a_iri, f) not in hop_files:
+            if hop_filter and (a_iri, f) not in hop_files:
                 continue
             add_node(f, "file", a)
             _add_structure(graph, holder, f, "holds", a_iri, context(a), data.label(f))

@@ -148,3 +148,31 @@ def test_per_assessment_graphs(sample):
     assert [number for _iri, number, _label, _g in parts] == ["1", "2"]
     for iri, _number, _label, graph in parts:
         assert {d["assessment"] for _u, _v, d in graph.edges(data=True)} == {iri}
+
+
+def test_assessment_without_hops_is_still_drawn():
+    from rdflib import RDF
+
+    from pia_graph.vocab import ID
+
+    from .memory_source import MemorySource
+    from .sample_graphs import sample_graphs
+
+    source = MemorySource()
+    for iri, graph in sample_graphs():
+        source.add_graph(iri, graph)
+    lonely = ID["assessment/t3"]
+    from rdflib import Graph, Literal
+
+    g = Graph()
+    g.add((lonely, RDF.type, vocab.Assessment))
+    g.add((lonely, vocab.assessmentNumber, Literal("3")))
+    g.add((lonely, vocab.assessedBy, ID["org/body2"]))
+    g.add((lonely, vocab.hasFile, ID["file/t3/0"]))
+    g.add((ID["file/t3/0"], vocab.name, Literal("単独ファイル")))
+    g.add((ID["file/t3/0"], RDF.type, vocab.PersonalInfoFile))
+    source.add_graph(lonely, g)
+    parts = {number: graph for _iri, number, _label, graph in per_assessment_graphs(source)}
+    assert sorted(parts) == ["1", "2", "3"]
+    assert labels(parts["3"], "file") == ["単独ファイル"]
+    assert labels(flow_graph(source, FlowFilters(body="空想")), "file") == ["児童手当ファイル", "単独ファイル"]
