@@ -19,6 +19,8 @@ from pia_graph.store.remote import RemoteEndpoint, push_graph_store, push_update
 
 from .conftest import OxigraphServer, assessment_iri, cli_env, small_assessment
 
+pytestmark = pytest.mark.server
+
 USER = "auditor"
 PASSWORD = "s3cret-パス-%40-never-print"
 TOKEN = "tok-0123456789-never-print"

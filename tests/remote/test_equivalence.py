@@ -21,6 +21,8 @@ from pia_graph.synth import random_record
 
 from .conftest import OxigraphServer
 
+pytestmark = pytest.mark.server
+
 RECORDS = 12  # laws-cited grows steeply with the corpus (10: ~3 s, 20: ~50 s embedded); see docs/benchmarks.md
 PENSION = "日本年金機構"
 

@@ -17,6 +17,8 @@ from pia_graph.store.remote import default_state_path, push_graph_store, push_up
 
 from .conftest import OxigraphServer, assessment_iri, small_assessment
 
+pytestmark = pytest.mark.server
+
 GRAPHS = 12
 PUSHERS = {"graph-store": (push_graph_store, "store_url"), "update": (push_update, "update_url")}
 

@@ -29,6 +29,8 @@ from pia_graph.store.remote import (
 
 from .conftest import OxigraphServer, assessment_iri, small_assessment
 
+pytestmark = pytest.mark.server
+
 HOSTILE_VALUES = [
     'x" } ; DROP ALL ; #',
     "x' } ; DROP ALL ; #",
