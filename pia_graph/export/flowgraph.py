@@ -219,7 +219,7 @@ SELECT DISTINCT ?lb ?law WHERE {
 }"""
 
 Q_LAW_IDS = _PREFIXES + """
-SELECT DISTINCT ?law ?lawId WHERE { ?law a pia:Law ; pia:eGovLawId ?lawId }"""
+SELECT DISTINCT ?law ?lawId WHERE { ?law pia:eGovLawId ?lawId }"""
 
 Q_BASIS_TEXTS = _PREFIXES + """
 SELECT DISTINCT ?lb ?legalText WHERE { ?lb a pia:LegalBasis ; pia:legalText ?legalText }"""
