@@ -43,7 +43,10 @@ class Corpus:
 
 
 def good_text(rng: random.Random, index: int) -> str:
-    return render_text(random_record(rng, index), rng)
+    record = random_record(rng, index)
+    # one assessment per file: the same body, number and kind would (rightly) replace each other
+    record["assessment"]["number"] = str(index + 1)
+    return render_text(record, rng)
 
 
 def _truncate_mid_document(text: str) -> str:
