@@ -14,6 +14,16 @@ Names are compared after ``fold`` (NFKC, no whitespace, one middle dot), over ev
 graph gives a recipient (the printed name, entity-resolution labels), and ``--to`` matches
 when it is contained in a label: ``日本年金機構`` matches ``厚生労働大臣（日本年金機構）``.
 ``--method`` keeps the paths whose last hop (the one reaching the recipient) uses that method.
+
+Scale. ``trace`` does not read the whole flow network (``flow_network`` still does, for callers
+that want all of it). It reads the labels of every recipient resource (one small table), picks the
+target recipients in Python (``fold`` is NFKC, which SPARQL cannot do), fetches only the flows that
+end at them, then walks backwards hop by hop: for the holders reached so far it picks the
+recipient resources that may name them (body names for 提供, department names for 移転) and
+fetches only the flows to those; the same ``_passes_on_to`` test as ``flow_network`` decides each
+edge. Details (file, legal basis, methods, source lines) are read for the flows on a path only.
+The printed recipient of a flow is one of its recipient resource's ``pia:name`` values
+(``record_to_graph`` writes both), so the resource's labels stand for the flow's names.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 import networkx as nx
+from rdflib import URIRef
 from rdflib.term import Identifier
 
 from pia_graph import vocab
@@ -132,6 +143,7 @@ class _Holder:
     department_iri: str = ""
     department: str = ""
     source_file: str = ""
+    complete: bool = True          # False: read by trace for matching only (no 事務, no source file)
 
 
 @dataclass
@@ -282,30 +294,26 @@ def trace(source: SparqlSource, to: str, method: str | None = None, *, max_hops:
     wanted = fold(to)
     if not wanted:
         return []
-    network, holders, flows, labels = flow_network(source, timeout)
-    targets = set()
-    for node in network.nodes:
-        if node[0] != "recipient":
-            continue
-        incoming = [flows[key] for _, _, key in network.in_edges(node, keys=True)]
-        names: set[str] = set()
-        for flow in incoming:
-            names |= _names(flow.recipient_iri, flow.recipient, labels)
-        if any(wanted in name for name in names):
-            targets.add(node)
+    network, holders, flows, targets = _relevant_network(source, wanted, max_hops, timeout)
+    return _paths_to_hops(source, network, holders, flows, targets, method, max_hops, timeout)
+
+
+def _paths_to_hops(source: SparqlSource, network: nx.MultiDiGraph, holders: dict[str, _Holder],
+                   flows: dict[str, _Flow], targets: set, method: str | None, max_hops: int,
+                   timeout: float | None) -> list[Hop]:
     hops: list[Hop] = []
     if not targets:
         return hops
     reaching: set = set()
     for target in targets:
         reaching |= nx.ancestors(network, target)
-    paths = []
+    found = []
     for start in sorted(n for n in reaching if n[0] == "holder"):
-        for path in nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops):
-            last_flow = flows[path[-1][2]]
-            if method and not _uses_method(last_flow, method):
-                continue
-            paths.append(path)
+        found.extend(nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops))
+    _load_flow_details(source, flows, {key for path in found for _, _, key in path}, timeout)
+    _load_holders(source, holders, {flows[key].assessment for path in found for _, _, key in path}, timeout,
+                  details=True)
+    paths = [path for path in found if not method or _uses_method(flows[path[-1][2]], method)]
     paths.sort(key=lambda p: (len(p), [flows[key].assessment for _, _, key in p], [key for _, _, key in p]))
     for number, path in enumerate(paths, start=1):
         for position, (_, _, key) in enumerate(path, start=1):
@@ -319,3 +327,235 @@ def trace(source: SparqlSource, to: str, method: str | None = None, *, max_hops:
                 timing=flow.timing, lines=flow.lines,
             ))
     return hops
+
+
+# --- reading only the part of the network that reaches the targets -------------------------
+_VALUES_CHUNK = 1000  # IRIs per VALUES block: keeps each request small for remote endpoints
+# an alternative path, not a VALUES list of properties: pyoxigraph joins the latter badly (30x slower)
+_LABEL_PATH = "pia:name|rdfs:label|skos:prefLabel|skos:altLabel"
+_RECIPIENT_LABELS = _PREFIXES + f"""
+SELECT DISTINCT ?resource ?label
+WHERE {{
+  {{ SELECT DISTINCT ?resource WHERE {{ GRAPH ?g {{ ?flow pia:recipient ?resource }} }} }}
+  ?resource {_LABEL_PATH} ?label .
+}}
+"""
+_LABELS_OF = _PREFIXES + f"""
+SELECT DISTINCT ?resource ?label
+WHERE {{
+  #VALUES#
+  ?resource {_LABEL_PATH} ?label .
+}}
+"""
+_FLOWS_TO = _PREFIXES + """
+SELECT ?assessment ?flow ?kind ?recipient
+WHERE {
+  #VALUES#
+  GRAPH ?assessment {
+    ?flow pia:recipient ?recipient .
+    { ?file pia:hasProvision ?flow BIND("provision" AS ?kind) }
+    UNION { ?file pia:hasTransfer ?flow BIND("transfer" AS ?kind) }
+    ?assessment a pia:Assessment ; pia:hasFile ?file .
+  }
+}
+"""
+_HOLDERS_OF = _HOLDERS.replace("WHERE {\n  GRAPH ?assessment {", "WHERE {\n  #VALUES#\n  GRAPH ?assessment {", 1)
+_BODIES_OF = _PREFIXES + """
+SELECT ?assessment ?body ?bodyName ?department ?departmentName
+WHERE {
+  #VALUES#
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment .
+    OPTIONAL { ?assessment pia:assessedBy ?body OPTIONAL { ?body pia:name ?bodyName } }
+    OPTIONAL { ?assessment pia:concernsBusiness ?business
+               OPTIONAL { ?business pia:responsibleDepartment ?department
+                          OPTIONAL { ?department pia:name ?departmentName } } }
+  }
+}
+"""
+_FLOW_DETAILS = _PREFIXES + """
+SELECT ?flow ?fileName ?recipientName ?legalText ?timing
+WHERE {
+  GRAPH ?assessment {
+    #VALUES#
+    { ?file pia:hasProvision ?flow } UNION { ?file pia:hasTransfer ?flow }
+    OPTIONAL { ?flow pia:recipient ?recipient }
+    OPTIONAL { ?flow rdfs:label ?recipientName }
+    OPTIONAL { ?recipient pia:name ?recipientName }
+    OPTIONAL { ?file pia:name ?fileName }
+    OPTIONAL { ?flow pia:legalBasis ?basis . ?basis pia:legalText ?legalText }
+    OPTIONAL { ?flow pia:timing ?timing }
+  }
+}
+"""
+# the VALUES block inside GRAPH: pyoxigraph then looks each flow up instead of joining afterwards
+_METHODS_OF = _PREFIXES + """
+SELECT ?flow ?method ?methodOther
+WHERE {
+  GRAPH ?assessment {
+    #VALUES#
+    { ?flow pia:method ?method } UNION { ?flow pia:methodOther ?methodOther }
+  }
+}
+"""
+_SPANS_OF = _PREFIXES + """
+SELECT ?flow ?first ?last ?page
+WHERE {
+  GRAPH ?assessment {
+    #VALUES#
+    ?span pia:describes ?flow ; pia:firstLine ?first .
+    OPTIONAL { ?span pia:lastLine ?last }
+    OPTIONAL { ?span pia:page ?page }
+  }
+}
+"""
+assert all("#VALUES#" in text for text in (_HOLDERS_OF, _METHODS_OF, _SPANS_OF))
+
+
+def _select_for(source: SparqlSource, template: str, variable: str, iris: set[str] | list[str],
+                timeout: float | None) -> list[dict[str, Identifier]]:
+    """``template`` run once per chunk of ``iris``, bound to ``variable`` by a VALUES block.
+
+    The IRIs come from the store itself and are written with rdflib's N3 serialisation."""
+    ordered = sorted(iris)
+    rows: list[dict[str, Identifier]] = []
+    for start in range(0, len(ordered), _VALUES_CHUNK):
+        chunk = " ".join(URIRef(iri).n3() for iri in ordered[start:start + _VALUES_CHUNK])
+        rows.extend(source.select(template.replace("#VALUES#", f"VALUES ?{variable} {{ {chunk} }}", 1),
+                                  None, timeout))
+    return rows
+
+
+def _load_holders(source: SparqlSource, holders: dict[str, _Holder], assessments: set[str],
+                  timeout: float | None, *, details: bool = False) -> None:
+    """Holder records of ``assessments``: body and department (``details``: also 事務 and file)."""
+    wanted = {key for key in assessments if key not in holders or (details and not holders[key].complete)}
+    if not wanted:
+        return
+    columns = (("body_iri", "body"), ("body", "bodyName"), ("business", "businessName"),
+               ("department_iri", "department"), ("department", "departmentName"), ("source_file", "sourceFile"))
+    if details:
+        # the full record replaces the partial one, read with the same query as flow_network
+        for key in wanted:
+            holders.pop(key, None)
+    for row in _select_for(source, _HOLDERS_OF if details else _BODIES_OF, "assessment", wanted, timeout):
+        key = _text(row, "assessment")
+        holder = holders.setdefault(key, _Holder(assessment=key, complete=details))
+        for attribute, column in columns:
+            if not getattr(holder, attribute) and row.get(column) is not None:
+                setattr(holder, attribute, _text(row, column))
+
+
+def _load_flow_details(source: SparqlSource, flows: dict[str, _Flow], keys: set[str],
+                       timeout: float | None) -> None:
+    if not keys:
+        return
+    for row in _select_for(source, _FLOW_DETAILS, "flow", keys, timeout):
+        flow = flows.get(_text(row, "flow"))
+        if flow is None:
+            continue
+        for attribute, column in (("file", "fileName"), ("recipient", "recipientName"),
+                                  ("legal_basis", "legalText"), ("timing", "timing")):
+            if not getattr(flow, attribute) and row.get(column) is not None:
+                setattr(flow, attribute, _text(row, column))
+    for row in _select_for(source, _METHODS_OF, "flow", keys, timeout):
+        flow = flows.get(_text(row, "flow"))
+        if flow is None:
+            continue
+        if row.get("method") is not None:
+            label = _METHOD_LABELS.get(_text(row, "method"), _text(row, "method"))
+        else:
+            label = f"その他（{_text(row, 'methodOther')}）"
+        if label not in flow.methods:
+            flow.methods.append(label)
+    spans: dict[str, list[int]] = defaultdict(list)
+    for row in _select_for(source, _SPANS_OF, "flow", keys, timeout):
+        for column in ("first", "last"):
+            if row.get(column) is not None and _text(row, column).isdigit():
+                spans[_text(row, "flow")].append(int(_text(row, column)))
+    for key, numbers in spans.items():
+        if key in flows:
+            low, high = min(numbers), max(numbers)
+            flows[key].lines = str(low) if low == high else f"{low}-{high}"
+
+
+def _suffixes(names: set[str]) -> set[str]:
+    return {name[index:] for name in names for index in range(len(name))}
+
+
+def _relevant_network(source: SparqlSource, wanted: str, max_hops: int, timeout: float | None
+                      ) -> tuple[nx.MultiDiGraph, dict[str, _Holder], dict[str, _Flow], set]:
+    """The edges of every path of at most ``max_hops`` hops that ends at a recipient matching ``wanted``.
+
+    Same edges as ``flow_network`` restricted to those paths: flows into the target recipients,
+    then, ``max_hops - 1`` times, every flow that passes data on to a holder reached so far.
+    """
+    labels: dict[str, set[str]] = defaultdict(set)
+    for row in source.select(_RECIPIENT_LABELS, None, timeout):
+        labels[_text(row, "resource")].add(fold(_text(row, "label")))
+    recipient_names = {iri: names - {""} for iri, names in labels.items()}
+    network = nx.MultiDiGraph()
+    holders: dict[str, _Holder] = {}
+    flows: dict[str, _Flow] = {}
+    target_iris = {iri for iri, names in recipient_names.items() if any(wanted in name for name in names)}
+    targets = {("recipient", iri) for iri in target_iris}
+    if not target_iris:
+        return network, holders, flows, set()
+
+    def fetch(recipients: set[str]) -> list[_Flow]:
+        fetched = []
+        for row in _select_for(source, _FLOWS_TO, "recipient", recipients, timeout):
+            key = _text(row, "flow")
+            if key not in flows:
+                flows[key] = _Flow(iri=key, assessment=_text(row, "assessment"), kind=_text(row, "kind"),
+                                   recipient_iri=_text(row, "recipient"))
+            fetched.append(flows[key])
+        _load_holders(source, holders, {flow.assessment for flow in fetched}, timeout)
+        return fetched
+
+    frontier: set[str] = set()
+    for flow in fetch(target_iris):
+        if flow.assessment in holders:
+            network.add_edge(("holder", flow.assessment), ("recipient", flow.recipient_iri), key=flow.iri)
+            frontier.add(flow.assessment)
+    visited = set(frontier)
+    for _ in range(max_hops - 1):
+        if not frontier:
+            break
+        reached = [holders[key] for key in sorted(frontier)]
+        unlabelled = {iri for holder in reached for iri in (holder.body_iri, holder.department_iri)
+                      if iri and iri not in labels}
+        for row in _select_for(source, _LABELS_OF, "resource", unlabelled, timeout):
+            labels[_text(row, "resource")].add(fold(_text(row, "label")))
+        body_names = set().union(*(_names(h.body_iri, h.body, labels) for h in reached))
+        department_suffixes = _suffixes(set().union(*(_names(h.department_iri, h.department, labels)
+                                                      for h in reached)))
+        body_iris = {h.body_iri for h in reached if h.body_iri}
+        department_iris = {h.department_iri for h in reached if h.department_iri}
+        candidates = {iri for iri, names in recipient_names.items()
+                      if iri in body_iris or iri in department_iris
+                      or names & body_names or names & department_suffixes}
+        by_body_iri: dict[str, list[_Holder]] = defaultdict(list)
+        by_body_name: dict[str, list[_Holder]] = defaultdict(list)
+        for holder in reached:
+            if holder.body_iri:
+                by_body_iri[holder.body_iri].append(holder)
+            for name in _names(holder.body_iri, holder.body, labels):
+                by_body_name[name].append(holder)
+        next_frontier: set[str] = set()
+        for flow in fetch(candidates):
+            sender = holders.get(flow.assessment)
+            if sender is None:
+                continue
+            seen: set[str] = set()
+            for other in _candidates(flow, sender, by_body_iri, by_body_name, labels):
+                if other.assessment in seen or other.assessment == flow.assessment:
+                    continue
+                seen.add(other.assessment)
+                if _passes_on_to(flow, sender, other, labels):
+                    network.add_edge(("holder", flow.assessment), ("holder", other.assessment), key=flow.iri)
+                    if flow.assessment not in visited:
+                        next_frontier.add(flow.assessment)
+        visited |= next_frontier
+        frontier = next_frontier
+    return network, holders, flows, targets
