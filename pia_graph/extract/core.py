@@ -157,6 +157,9 @@ class Extractor:
         self.body_end = end
         self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end)
         self.chunk_at: dict[int, Chunk] = {c.first: c for p in self.pages for c in p.chunks}
+        self._label_of: dict[int, LabelDef | None] = {}
+        # per page: its hits in line order with their keys (FileReader.hits asks for them per key)
+        self._keyed: dict[int, list[tuple[LabelHit, str | None]]] = {}
         self.ordered = self._is_ordered()
         self.out = Builder(_empty_record(source))
         # label hit -> resolved value (inline, chosen option or group assignment)
@@ -179,7 +182,7 @@ class Extractor:
                     if re.search(r"[\[\]［］○〇]", chunk.text):
                         return False
                     continue
-                scan = scan_boxes(chunk.tokens)
+                scan = chunk.scan
                 if scan.orphan_marks or scan.open_brackets or any(b.checked is None for b in scan.boxes):
                     return False
             for hit in page.hits:
@@ -220,13 +223,28 @@ class Extractor:
         """The label definition of a hit; context (other labels on the page) picks among several."""
         if len(hit.defs) == 1:
             return hit.defs[0]
+        # asked many times per hit; pages are final once segmented, so the answer is too
+        known = self._label_of.get(id(hit), self)
+        if known is not self:
+            return known  # type: ignore[return-value]
         forms = page.forms()
         matching = [d for d in hit.defs if d.context and any(key_form(c) in forms for c in d.context)]
-        return matching[0] if len(matching) == 1 else None
+        label = matching[0] if len(matching) == 1 else None
+        self._label_of[id(hit)] = label
+        return label
 
     def key(self, hit: LabelHit, page: Page) -> str | None:
+        if len(hit.defs) == 1:
+            return hit.defs[0].key
         label = self.defs_of(hit, page)
         return label.key if label else None
+
+    def keyed_hits(self, page: Page) -> list[tuple[LabelHit, str | None]]:
+        keyed = self._keyed.get(page.index)
+        if keyed is None:
+            keyed = [(hit, self.key(hit, page)) for hit in sorted(page.hits, key=lambda h: h.first)]
+            self._keyed[page.index] = keyed
+        return keyed
 
     def inline(self, hit: LabelHit) -> Value | None:
         text = hit.value if hit.value is not None else hit.before
@@ -745,9 +763,7 @@ class FileReader:
         for page in self.pages:
             if region and self.ex.region.get(page.index) != region:
                 continue
-            for hit in sorted(page.hits, key=lambda h: h.first):
-                if self.ex.key(hit, page) in keys:
-                    out.append((hit, page))
+            out.extend((hit, page) for hit, key in self.ex.keyed_hits(page) if key in keys)
         return out
 
     def run(self) -> None:
@@ -964,7 +980,7 @@ class FileReader:
             for chunk in page.chunks:
                 if chunk.kind != "box" or not chunk.tokens:
                     continue
-                chunk_scan = scan_boxes(chunk.tokens)
+                chunk_scan = chunk.scan
                 boxes.extend(chunk_scan.boxes)
                 orphans += chunk_scan.orphan_marks
                 foreign |= {b.option for b in chunk_scan.boxes} - options
@@ -1331,7 +1347,7 @@ class FileReader:
             hit, page = entries[0]
             for chunk in page.chunks:
                 if chunk.kind == "box" and chunk.tokens:
-                    boxes.extend(scan_boxes(chunk.tokens).boxes)
+                    boxes.extend(chunk.scan.boxes)
             if hit.value:
                 boxes.extend(scan_boxes(tokenize(hit.value)).boxes)
         state = {b.option: b.checked for b in boxes if b.option in ("提供を行っている", "移転を行っている", "行っていない")}
@@ -1363,7 +1379,7 @@ class FileReader:
         for page in self.pages:
             for chunk in page.chunks:
                 if chunk.kind == "box" and chunk.tokens:
-                    for box in scan_boxes(chunk.tokens).boxes:
+                    for box in chunk.scan.boxes:
                         if box.option == form and box.checked is True:
                             return True
         return False
@@ -1391,7 +1407,7 @@ class FileReader:
             if self.flag_checked(flag):
                 for page in self.pages:
                     for chunk in page.chunks:
-                        if chunk.kind == "box" and any(b.option == key_form(flag) and b.checked for b in scan_boxes(chunk.tokens).boxes):
+                        if chunk.kind == "box" and any(b.option == key_form(flag) and b.checked for b in chunk.scan.boxes):
                             ex.out.set(f"{self.base}/risk/{name}", Value(True, chunk.first, chunk.last))
                             break
 
@@ -1469,6 +1485,8 @@ def looks_like_assessment(text: str) -> str | None:
     head = text[:200000]
     if not head.strip():
         return "the text is empty"
+    if any(m in head for m in FORM_MARKERS):  # as printed: no need to normalise the whole text
+        return None
     normal = unicodedata.normalize("NFKC", head)
     if any(unicodedata.normalize("NFKC", m) in normal for m in FORM_MARKERS):
         return None

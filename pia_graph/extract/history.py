@@ -71,21 +71,22 @@ def split_pages(lines: list[str]) -> list[tuple[int, int]]:
     line starts the next page). The separating blank lines belong to no page.
     """
     pages: list[tuple[int, int]] = []
+    blank = [not line.strip() for line in lines]
+    feeds = {index for index, line in enumerate(lines) if "\f" in line}
     start = 0
     index = 0
     count = len(lines)
     while index < count:
-        line = lines[index]
-        if "\f" in line:
-            if index > start and any(not is_blank(text) for text in lines[start:index]):
+        if index in feeds:
+            if index > start and not all(blank[start:index]):
                 pages.append((start, index))
             # A form feed with no text beside it belongs to no page; otherwise the line starts one.
-            start = index + 1 if is_blank(line) else index
+            start = index + 1 if blank[index] else index
             index += 1
             continue
-        if is_blank(line):
+        if blank[index]:
             run_end = index
-            while run_end < count and is_blank(lines[run_end]) and "\f" not in lines[run_end]:
+            while run_end < count and blank[run_end] and run_end not in feeds:
                 run_end += 1
             if run_end - index >= 3:
                 if index > start:
@@ -94,7 +95,7 @@ def split_pages(lines: list[str]) -> list[tuple[int, int]]:
             index = run_end
             continue
         index += 1
-    if start < count and any(not is_blank(line) for line in lines[start:]):
+    if start < count and not all(blank[start:]):
         pages.append((start, count))
     return pages
 

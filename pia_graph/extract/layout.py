@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map
 from pia_graph.extract.history import split_pages
-from pia_graph.extract.options import chosen_option, is_checkbox_line, strip_option_lists, tokenize
+from pia_graph.extract.options import (
+    BoxScan,
+    chosen_option,
+    is_checkbox_line,
+    scan_boxes,
+    strip_option_lists,
+    tokenize,
+)
 
 # Group headings: 委託事項N / 提供先N / 移転先N / システムN, and range captions (…2～5) which label
 # empty sub-tables.
@@ -63,6 +71,14 @@ class Chunk:
     c1: tuple[str, set[str]] | None = None
     tokens: list[tuple[str, str]] = field(default_factory=list)
     used: bool = False
+    _scan: BoxScan | None = field(default=None, repr=False)
+
+    @property
+    def scan(self) -> BoxScan:
+        """:func:`scan_boxes` of the tokens, read once (callers only read the result)."""
+        if self._scan is None:
+            self._scan = scan_boxes(self.tokens)
+        return self._scan
 
     @property
     def single_line(self) -> bool:
@@ -104,10 +120,20 @@ def join_value(parts: list[str]) -> str:
     return "".join(p.strip(" \t\u3000") for p in parts).strip()
 
 
+# Facts about one line that depend on its text alone, cached across lines and documents: forms
+# repeat their labels, option lists and boilerplate on every page and in every document, so most
+# lines have been analysed before. Bounded: cleared when full.
+_LINE_CACHE_LIMIT = 200_000
+
+
 class Segmenter:
+    _facts_cache: ClassVar[dict[tuple[int, str], tuple]] = {}
+    _kind_cache: ClassVar[dict[tuple[int, str], tuple[str, object]]] = {}
+
     def __init__(self, lines: list[str], cat: Catalogue) -> None:
         self.lines = lines
         self.cat = cat
+        self._cat_id = id(cat)
 
     # -- label matching -------------------------------------------------------------------
     def _match_prefix(self, form: str) -> int:
@@ -124,9 +150,9 @@ class Segmenter:
             end += 1
         return best
 
-    def _label_at_start(self, index: int, block_end: int) -> tuple[str, int, str, int] | None:
-        """(label form, last label line, inline remainder as printed, remainder line) or None."""
-        line = self.lines[index]
+    def _start_facts(self, line: str) -> tuple[str, str, str] | None:
+        """The part of :meth:`_label_at_start` that depends on the line alone:
+        ("hit", label form, remainder) / ("wrap", line form, "") / None."""
         form = key_form(line)
         if not form:
             return None
@@ -141,33 +167,45 @@ class Segmenter:
             if rest and not (rest[0].isspace() or rest[0] in "※[［" or not rest.strip(" \t\u3000※")):
                 # the label runs on into a longer word: not this label
                 return None
-            return form[:length], index, rest.strip(" \t\u3000※"), index
-        # a label wrapped over several lines (P5)
+            return "hit", form[:length], rest.strip(" \t\u3000※")
         if form in self.cat.prefixes and len(form) >= 2:
-            joined = form
-            last = index
-            while last + 1 < block_end and last - index < 4:
-                nxt = self.lines[last + 1]
-                nxt_form, nxt_map = key_form_with_map(nxt)
-                if not nxt_form:
-                    break
-                candidate = joined + nxt_form
-                length = self._match_prefix(candidate)
-                if length > len(joined):
-                    consumed = length - len(joined)
-                    cut = nxt_map[consumed - 1] + 1
-                    rest = nxt[cut:].strip(" \t\u3000※")
-                    return candidate[:length], last + 1, rest, last + 1
-                if candidate in self.cat.prefixes:
-                    joined = candidate
-                    last += 1
-                    continue
-                break
+            return "wrap", form, ""
         return None
 
-    def _label_at_end(self, index: int, block_end: int) -> tuple[str, int, str] | None:
-        """A label printed after its value on one line (P1): (label form, last line, value before)."""
-        line = self.lines[index]
+    def _label_at_start(self, index: int, block_end: int,
+                        facts: tuple[str, str, str] | None) -> tuple[str, int, str, int] | None:
+        """(label form, last label line, inline remainder as printed, remainder line) or None."""
+        if facts is None:
+            return None
+        if facts[0] == "hit":
+            return facts[1], index, facts[2], index
+        # a label wrapped over several lines (P5)
+        form = facts[1]
+        joined = form
+        last = index
+        while last + 1 < block_end and last - index < 4:
+            nxt = self.lines[last + 1]
+            nxt_form, nxt_map = key_form_with_map(nxt)
+            if not nxt_form:
+                break
+            candidate = joined + nxt_form
+            length = self._match_prefix(candidate)
+            if length > len(joined):
+                consumed = length - len(joined)
+                cut = nxt_map[consumed - 1] + 1
+                rest = nxt[cut:].strip(" \t\u3000※")
+                return candidate[:length], last + 1, rest, last + 1
+            if candidate in self.cat.prefixes:
+                joined = candidate
+                last += 1
+                continue
+            break
+        return None
+
+    def _end_facts(self, line: str) -> tuple[tuple[bool, str, str], ...]:
+        """The line-only part of :meth:`_label_at_end`: (complete, form, value before) per space that
+        could start a trailing label, in print order, up to the first complete label."""
+        found: list[tuple[bool, str, str]] = []
         # labels are short: only a space in the line's last 90 characters can start one
         tail_start = max(0, len(line) - 90)
         for match in _SPACES.finditer(line, tail_start):
@@ -177,8 +215,19 @@ class Segmenter:
                 continue
             form = key_form(after)
             if form in self.cat.by_text and len(form) >= 3:
+                found.append((True, form, before))
+                break
+            if form in self.cat.prefixes and len(form) >= 4:
+                found.append((False, form, before))
+        return tuple(found)
+
+    def _label_at_end(self, index: int, block_end: int,
+                      facts: tuple[tuple[bool, str, str], ...]) -> tuple[str, int, str] | None:
+        """A label printed after its value on one line (P1): (label form, last line, value before)."""
+        for complete, form, before in facts:
+            if complete:
                 return form, index, before
-            if form in self.cat.prefixes and len(form) >= 4 and index + 1 < block_end:
+            if index + 1 < block_end:
                 candidate = form + key_form(self.lines[index + 1])
                 if candidate in self.cat.by_text:
                     return candidate, index + 1, before
@@ -186,6 +235,16 @@ class Segmenter:
 
     # -- line classification --------------------------------------------------------------
     def _chunk_kind(self, line: str) -> tuple[str, object]:
+        cache = Segmenter._kind_cache
+        key = (self._cat_id, line)
+        known = cache.get(key)
+        if known is None:
+            if len(cache) >= _LINE_CACHE_LIMIT:
+                cache.clear()
+            known = cache[key] = self._classify(line)
+        return known
+
+    def _classify(self, line: str) -> tuple[str, object]:
         stripped = line.strip(" \t\u3000")
         form = key_form(stripped)
         if not form or form in _CAPTIONS or (len(form) == 1 and not form.isdigit()):
@@ -310,36 +369,64 @@ class Segmenter:
         return (single(index) and not re.search(r"[\[\]［］○〇()（）]", line)
                 and not single(index - 1) and not single(index + 1))
 
-    def _hit(self, page: Page, block: int, index: int, end: int) -> LabelHit | None:
-        raw = self.lines[index]
+    def _line_facts(self, raw: str) -> tuple:
+        """What :meth:`_hit` can tell from the line alone (cached by line text):
+        ("blank",) | ("group", name, number, is_range, title) | ("tail", name, number, value)
+        | ("other", leading_space, start facts, end facts)."""
+        cache = Segmenter._facts_cache
+        key = (self._cat_id, raw)
+        known = cache.get(key)
+        if known is not None:
+            return known
+        if len(cache) >= _LINE_CACHE_LIMIT:
+            cache.clear()
+        known = cache[key] = self._read_line_facts(raw)
+        return known
+
+    def _read_line_facts(self, raw: str) -> tuple:
         stripped = raw.strip(" \t\u3000\f")
         if not stripped:
-            return None
+            return ("blank",)
         leading_space = raw[:1] == " " and raw[1:2] not in (" ", "")
         form_all = key_form(stripped)
         group = _GROUP_HEAD.match(form_all)
         if group and (leading_space or len(form_all) <= 8):
-            hit = LabelHit([], group.group(1), index, index, page.index, block)
-            hit.group = (group.group(1), int(group.group(2)))
-            hit.group_range = group.group(3) is not None
+            is_range = group.group(3) is not None
             # the title printed on the heading line (委託事項1 title / 移転先1 recipient)
             match = re.match(r"^\s*\S+?[0-9０-９]{1,2}(?:[～~〜][0-9０-９]{1,2})?[ \u3000]+(?P<v>\S.*)$", raw)
-            if match and not hit.group_range:
-                hit.value = match.group("v").strip(" \t\u3000")
-                hit.value_first = hit.value_last = index
-            return hit
+            title = match.group("v").strip(" \t\u3000") if match and not is_range else None
+            return ("group", group.group(1), int(group.group(2)), is_range, title)
         tail = _GROUP_TAIL.match(stripped)
         if tail:
             head = key_form(tail.group("head"))
             gm = _GROUP_HEAD.match(head)
             if gm:
-                hit = LabelHit([], gm.group(1), index, index, page.index, block)
-                hit.group = (gm.group(1), int(gm.group(2)))
-                hit.before = tail.group("value")
-                hit.value = tail.group("value")
+                return ("tail", gm.group(1), int(gm.group(2)), tail.group("value"))
+        return ("other", leading_space, self._start_facts(raw), self._end_facts(raw))
+
+    def _hit(self, page: Page, block: int, index: int, end: int) -> LabelHit | None:
+        facts = self._line_facts(self.lines[index])
+        if facts[0] == "blank":
+            return None
+        if facts[0] == "group":
+            _kind, name, number, is_range, title = facts
+            hit = LabelHit([], name, index, index, page.index, block)
+            hit.group = (name, number)
+            hit.group_range = is_range
+            if title is not None:
+                hit.value = title
                 hit.value_first = hit.value_last = index
-                return hit
-        start = self._label_at_start(index, end)
+            return hit
+        if facts[0] == "tail":
+            _kind, name, number, value = facts
+            hit = LabelHit([], name, index, index, page.index, block)
+            hit.group = (name, number)
+            hit.before = value
+            hit.value = value
+            hit.value_first = hit.value_last = index
+            return hit
+        _kind, leading_space, start_facts, end_facts = facts
+        start = self._label_at_start(index, end, start_facts)
         if start is not None:
             form, last, rest, rest_line = start
             if not leading_space and rest and not re.match(r"^[①-⑳]|^\d+．", form) and form not in self.cat.by_text:
@@ -354,7 +441,7 @@ class Segmenter:
                 hit.value = rest
                 hit.value_first = hit.value_last = rest_line
             return hit
-        end_label = self._label_at_end(index, end)
+        end_label = self._label_at_end(index, end, end_facts)
         if end_label is not None:
             form, last, before = end_label
             hit = LabelHit(list(self.cat.by_text[form]), form, index, last, page.index, block)
