@@ -87,5 +87,14 @@ pia-graph trace --to 日本年金機構 --store "$store"
 step "13. export-rdf: the whole store as TriG"
 pia-graph export-rdf --store "$store" --format trig -o "$out/store.trig"
 
+step "14. analyze: vendor concentration, 委託 → 再委託 chains, recipients by method"
+pia-graph analyze --store "$store" --recipient 日本年金機構 --limit 10
+
+step "15. export: the flow graph for a browser (one offline HTML file), Gephi/yEd (GraphML) and spreadsheets (CSV)"
+pia-graph export --store "$store" --format html -o "$out/flows.html" --title "pia-graph demo"
+pia-graph export --store "$store" --format graphml -o "$out/flows.graphml"
+pia-graph export --store "$store" --format csv -o "$out/flows.csv"
+echo "wrote $out/flows.html (open it in a browser), $out/flows.graphml, $out/flows.csv"
+
 echo
 echo "demo finished; outputs in $out/"
