@@ -168,7 +168,27 @@ def check_record(record: Any, origin: str = "<record>") -> dict[str, Any]:
                 checker.keys(flow, FLOW_KEYS, *prefix, group, sub_index)
     _check_provenance(checker, top)
     _check_uncertain(checker, top)
+    _check_text_is_unicode(checker, top, "")
     return dict(top)
+
+
+def _check_text_is_unicode(checker: _Checker, value: Any, pointer: str) -> None:
+    """Refuse lone surrogates (a JSON file may spell them as \\ud800): no RDF store can hold them."""
+    if isinstance(value, str):
+        for position, char in enumerate(value):
+            if "\ud800" <= char <= "\udfff":
+                checker.fail(pointer, f"invalid Unicode (lone surrogate U+{ord(char):04X} at character {position})")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_text_is_unicode(checker, key, pointer)
+            _check_text_is_unicode(checker, item, _pointer(*_split(pointer), str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text_is_unicode(checker, item, _pointer(*_split(pointer), index))
+
+
+def _split(pointer: str) -> list[str]:
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]] if pointer else []
 
 
 def _check_provenance(checker: _Checker, top: Mapping[str, Any]) -> None:
