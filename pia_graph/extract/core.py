@@ -757,14 +757,21 @@ class FileReader:
         # fields whose values are known but not which instance owns which: (field, key, slots, values)
         self.groups: list[tuple[str, str, list[tuple[str, str, int]], list[Value]]] = []
         self.flow_numbers: dict[str, dict[int, int]] = {}
+        self._by_key: dict[str | None, list[tuple[int, LabelHit, Page]]] | None = None
 
     def hits(self, *keys: str, region: str | None = None) -> list[tuple[LabelHit, Page]]:
-        out = []
-        for page in self.pages:
-            if region and self.ex.region.get(page.index) != region:
-                continue
-            out.extend((hit, page) for hit, key in self.ex.keyed_hits(page) if key in keys)
-        return out
+        """Hits of the file with one of ``keys``, in page and line order."""
+        if self._by_key is None:
+            self._by_key = {}
+            ordinal = 0
+            for page in self.pages:
+                for hit, key in self.ex.keyed_hits(page):
+                    self._by_key.setdefault(key, []).append((ordinal, hit, page))
+                    ordinal += 1
+        found = [entry for key in set(keys) for entry in self._by_key.get(key, ())
+                 if not region or self.ex.region.get(entry[2].index) == region]
+        found.sort(key=lambda entry: entry[0])
+        return [(hit, page) for _ordinal, hit, page in found]
 
     def run(self) -> None:
         self.name()

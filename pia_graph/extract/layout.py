@@ -126,14 +126,36 @@ def join_value(parts: list[str]) -> str:
 _LINE_CACHE_LIMIT = 200_000
 
 
+_BLOCK_CACHE_LIMIT = 100_000
+
+
+def _moved(line: int | None, offset: int) -> int | None:
+    return None if line is None else line + offset
+
+
+def _shifted_hit(hit: LabelHit, offset: int, page: int, block: int) -> LabelHit:
+    """A fresh copy of ``hit`` with its lines moved by ``offset``, on ``page``/``block``."""
+    return LabelHit(list(hit.defs), hit.form, hit.first + offset, hit.last + offset, page, block, hit.value,
+                    _moved(hit.value_first, offset), _moved(hit.value_last, offset), hit.before, hit.group,
+                    hit.group_range)
+
+
+def _shifted_chunk(chunk: Chunk, offset: int, page: int, block: int) -> Chunk:
+    return Chunk(chunk.kind, chunk.text, chunk.first + offset, chunk.last + offset, page, block, chunk.c1,
+                 chunk.tokens, chunk.used)
+
+
 class Segmenter:
     _facts_cache: ClassVar[dict[tuple[int, str], tuple]] = {}
     _kind_cache: ClassVar[dict[tuple[int, str], tuple[str, object]]] = {}
+    _heading_cache: ClassVar[dict[str, tuple[str, str, str] | None]] = {}
+    _block_cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple]] = {}
 
     def __init__(self, lines: list[str], cat: Catalogue) -> None:
         self.lines = lines
         self.cat = cat
         self._cat_id = id(cat)
+        self._joins: list[bool] = []
 
     # -- label matching -------------------------------------------------------------------
     def _match_prefix(self, form: str) -> int:
@@ -266,6 +288,8 @@ class Segmenter:
     # -- pages ------------------------------------------------------------------------------
     def pages(self, end: int) -> list[Page]:
         pages: list[Page] = []
+        # a block runs over lines with text and stops before a line with a form feed after its start
+        self._joins = [bool(line.strip()) and "\f" not in line[1:] for line in self.lines[:end]]
         for number, (start, stop) in enumerate(split_pages(self.lines[:end])):
             page = Page(number, start, stop)
             self._read_page(page)
@@ -280,7 +304,8 @@ class Segmenter:
                 index += 1
                 continue
             block_end = index
-            while block_end < page.end and self.lines[block_end].strip() and "\f" not in self.lines[block_end][1:]:
+            joins = self._joins
+            while block_end < page.end and joins[block_end]:
                 block_end += 1
             if block_end == index:
                 block_end = index + 1
@@ -289,6 +314,29 @@ class Segmenter:
             index = block_end
 
     def _read_block(self, page: Page, block: int, start: int, end: int) -> None:
+        """Read one block; its reading depends on its lines alone, so a block seen before (forms
+        repeat labels, option lists and captions) is instantiated from the cached reading."""
+        cache = Segmenter._block_cache
+        key = (self._cat_id, tuple(self.lines[start:end]))
+        template = cache.get(key)
+        if template is None:
+            if len(cache) >= _BLOCK_CACHE_LIMIT:
+                cache.clear()
+            scratch = Page(page.index, start, end)
+            self._read_block_lines(scratch, 0, start, end)
+            template = cache[key] = (
+                tuple(_shifted_hit(h, -start, 0, 0) for h in scratch.hits),
+                tuple(_shifted_chunk(c, -start, 0, 0) for c in scratch.chunks),
+                tuple(Section(x.num, x.title, x.line - start) for x in scratch.sections),
+                tuple((n, t, at - start) for n, t, at in scratch.appendix),
+            )
+        hits, chunks, sections, appendix = template
+        page.hits.extend(_shifted_hit(h, start, page.index, block) for h in hits)
+        page.chunks.extend(_shifted_chunk(c, start, page.index, block) for c in chunks)
+        page.sections.extend(Section(x.num, x.title, x.line + start) for x in sections)
+        page.appendix.extend((n, t, at + start) for n, t, at in appendix)
+
+    def _read_block_lines(self, page: Page, block: int, start: int, end: int) -> None:
         index = start
         open_hit: LabelHit | None = None  # label whose value may continue on the next lines
         free_run: list[int] = []
@@ -301,17 +349,13 @@ class Segmenter:
 
         while index < end:
             raw = self.lines[index].replace("\f", "")
-            section = _SECTION.match(raw)
-            appendix = _APPENDIX.match(raw)
-            if section and not raw.startswith(" "):
+            heading = self._heading(raw)
+            if heading is not None:
                 flush()
-                page.sections.append(Section(section.group("num"), section.group("title").strip(), index))
-                open_hit = None
-                index += 1
-                continue
-            if appendix:
-                flush()
-                page.appendix.append((appendix.group(1), appendix.group("title").strip(), index))
+                if heading[0] == "section":
+                    page.sections.append(Section(heading[1], heading[2], index))
+                else:
+                    page.appendix.append((heading[1], heading[2], index))
                 open_hit = None
                 index += 1
                 continue
@@ -359,6 +403,24 @@ class Segmenter:
             page.chunks.append(chunk)
             index += 1
         flush()
+
+    def _heading(self, raw: str) -> tuple[str, str, str] | None:
+        """("section", Ⅰ-Ⅶ, title) or ("appendix", number, title) for a heading line (cached by text)."""
+        cache = Segmenter._heading_cache
+        known = cache.get(raw, self)
+        if known is not self:
+            return known  # type: ignore[return-value]
+        if len(cache) >= _LINE_CACHE_LIMIT:
+            cache.clear()
+        section = _SECTION.match(raw)
+        appendix = _APPENDIX.match(raw)
+        result: tuple[str, str, str] | None = None
+        if section and not raw.startswith(" "):
+            result = ("section", section.group("num"), section.group("title").strip())
+        elif appendix:
+            result = ("appendix", appendix.group(1), appendix.group("title").strip())
+        cache[raw] = result
+        return result
 
     def _lone_character(self, index: int, start: int, end: int) -> bool:
         """A one-character line that is not part of a vertical caption (再/委/託 one per line)."""
