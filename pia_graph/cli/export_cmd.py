@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pia_graph.cli.app import app
+from pia_graph.cli.common import close_source as _close
+from pia_graph.cli.common import fail as _fail
 from pia_graph.errors import PiaError
 from pia_graph.export.analysis import analyze as run_analysis
 from pia_graph.export.flowgraph import FlowFilters, flow_graph, per_assessment_graphs
@@ -29,9 +31,6 @@ class AnalyzeFormat(StrEnum):
     json = "json"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _open(store: Path | None, endpoint: str | None) -> Any:
@@ -40,10 +39,6 @@ def _open(store: Path | None, endpoint: str | None) -> Any:
     return open_source(store, endpoint)
 
 
-def _close(source: object) -> None:
-    close = getattr(source, "close", None)
-    if callable(close):
-        close()
 
 
 def _file_stem(number: str, iri: str, used: set[str]) -> str:

@@ -14,6 +14,7 @@ import typer
 import yaml
 
 from pia_graph.cli.app import app
+from pia_graph.cli.common import expand_directories
 from pia_graph.errors import InputError
 from pia_graph.extract.api import extract_path
 from pia_graph.fileio import write_text_atomic
@@ -45,24 +46,6 @@ def _one_line(text: str) -> str:
 
 def _error(message: str) -> None:
     typer.echo(f"error: {_one_line(message)}", err=True)
-
-
-def _expand(paths: list[Path], recursive: bool) -> tuple[list[Path], list[InputError]]:
-    """Inputs to extract, in the order given; with --recursive a directory adds its .txt/.pdf files."""
-    inputs: list[Path] = []
-    problems: list[InputError] = []
-    for path in paths:
-        if recursive and path.is_dir():
-            found = sorted(
-                child for child in path.rglob("*")
-                if child.suffix.lower() in INPUT_SUFFIXES and child.is_file()
-            )
-            if not found:
-                problems.append(InputError(path, "directory holds no .txt or .pdf files"))
-            inputs.extend(found)
-        else:
-            inputs.append(path)
-    return inputs, problems
 
 
 class _Progress:
@@ -142,7 +125,7 @@ def extract(
 
     A directory is an error for that path unless --recursive is given. Exit status: 0 when every input was extracted, 2 when any input failed or on a usage error.
     """
-    inputs, problems = _expand(paths, recursive)
+    inputs, problems = expand_directories(paths, INPUT_SUFFIXES) if recursive else (list(paths), [])
     if output_dir is None and len(inputs) + len(problems) > 1:
         _error(f"{len(inputs) + len(problems)} inputs given: use -o DIR to write one record file per input "
                "(stdout takes a single record)")

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pia_graph.cli.app import app
+from pia_graph.cli.common import fail as _fail
 from pia_graph.errors import PiaError, StoreError
 from pia_graph.fileio import atomic_open
 from pia_graph.store import DEFAULT_STORE_DIR, Store
@@ -28,9 +29,6 @@ class RdfFormat(StrEnum):
     jsonld = "jsonld"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command("build")

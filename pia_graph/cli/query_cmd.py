@@ -15,6 +15,8 @@ from rich.table import Table
 
 from pia_graph import vocab
 from pia_graph.cli.app import app
+from pia_graph.cli.common import close_source as _close
+from pia_graph.cli.common import fail as _fail
 from pia_graph.errors import PiaError
 from pia_graph.query import list_queries, parse_params, run_query, term_text, trace
 from pia_graph.store import open_source
@@ -33,15 +35,8 @@ class TraceFormat(StrEnum):
     json = "json"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
-def _close(source: object) -> None:
-    close = getattr(source, "close", None)
-    if callable(close):
-        close()
 
 
 TABLE_CELL_LIMIT = 60          # table mode only: csv and json always carry the full text

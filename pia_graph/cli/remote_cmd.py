@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pia_graph.cli.app import app
+from pia_graph.cli.common import fail as _fail
 from pia_graph.errors import PiaError
 from pia_graph.store import DEFAULT_STORE_DIR, open_source
 from pia_graph.store.remote import (
@@ -25,11 +26,6 @@ from pia_graph.store.remote import (
     push_graph_store,
     push_update,
 )
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _summary(report: PushReport) -> str:

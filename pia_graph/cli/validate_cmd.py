@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from pia_graph.cli.app import app
+from pia_graph.cli.common import expand_directories
 from pia_graph.errors import InputError, PiaError
 from pia_graph.validate.report import Report
 
@@ -65,19 +66,6 @@ def _graph_for_path(path: Path) -> tuple[object, object]:
 INPUT_SUFFIXES = (".json", ".txt", ".pdf")
 
 
-def expand_paths(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
-    """Files as given; a directory contributes its .json/.txt/.pdf files (recursively, sorted)."""
-    files: list[Path] = []
-    problems: list[InputError] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
-            if not found:
-                problems.append(InputError(path, "directory holds no .json, .txt or .pdf files"))
-            files.extend(found)
-        else:
-            files.append(path)
-    return files, problems
 
 
 def validate_paths(paths: list[Path]) -> tuple[Report, int]:
@@ -112,7 +100,7 @@ def validate(
     if not given and store is None and endpoint is None:
         _error("give PATH... to validate files, or --store DIR / --endpoint URL")
         raise typer.Exit(2)
-    paths, problems = expand_paths(given)
+    paths, problems = expand_directories(given, INPUT_SUFFIXES)
     report = Report()
     for problem in problems:
         _error(str(problem))
