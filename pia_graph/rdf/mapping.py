@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
@@ -66,9 +67,11 @@ def assessment_iri(record: Mapping[str, Any]) -> URIRef:
 
 
 class _Builder:
-    def __init__(self, record: Mapping[str, Any], graph: Graph, root: URIRef) -> None:
+    def __init__(self, record: Mapping[str, Any], root: URIRef) -> None:
         self.record = record
-        self.graph = graph
+        # (s, p, o) in the order they were made, duplicates included: an rdflib Graph is built
+        # from them only when asked for (record_to_graph); ingest serialises them directly
+        self.triples: list[tuple[URIRef, URIRef, Any]] = []
         self.root = root
         # JSON Pointer → (resource, property) the value became; objects map to (resource, None)
         self.facts: dict[str, tuple[URIRef, URIRef | None]] = {}
@@ -78,7 +81,7 @@ class _Builder:
 
     # -- helpers -------------------------------------------------------------------------
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
-        self.graph.add((s, p, o))
+        self.triples.append((s, p, o))
 
     def register(self, pointer: str, resource: URIRef, prop: URIRef | None = None) -> None:
         self.facts.setdefault(pointer, (resource, prop))
@@ -610,6 +613,16 @@ _FIELD_PROPERTIES: dict[str, URIRef] = {
 }
 
 
+def _build(record: Mapping[str, Any], curated: bool,
+           source_sha256: str | None) -> tuple[URIRef, list[tuple[URIRef, URIRef, Any]]]:
+    checked = check_record(record, str(record.get("source", "<record>")) if isinstance(record, Mapping)
+                           else "<record>")
+    root = assessment_iri(checked)
+    builder = _Builder(checked, root)
+    builder.build(curated, source_sha256)
+    return root, builder.triples
+
+
 def record_to_graph(record: Mapping[str, Any], *, curated: bool = False,
                     source_sha256: str | None = None) -> tuple[URIRef, Graph]:
     """Map a record to ``(assessment IRI, graph of that assessment)``.
@@ -618,15 +631,58 @@ def record_to_graph(record: Mapping[str, Any], *, curated: bool = False,
     each ``uncertain`` entry becomes a ``pia:Abstention``; each ``provenance`` pointer a
     ``pia:SourceSpan``. ``curated`` marks a graph built from a hand-edited record.
     """
-    checked = check_record(record, str(record.get("source", "<record>")) if isinstance(record, Mapping)
-                           else "<record>")
-    root = assessment_iri(checked)
+    root, triples = _build(record, curated, source_sha256)
     graph = Graph(identifier=root)
     for prefix, namespace in V.PREFIXES.items():
         graph.bind(prefix, namespace)
-    builder = _Builder(checked, graph, root)
-    builder.build(curated, source_sha256)
+    for triple in triples:
+        graph.add(triple)
     return root, graph
 
 
-__all__ = ["assessment_iri", "record_to_graph"]
+# IRI → its N-Triples text, validated once by pyoxigraph (predicates, classes, concepts and
+# shared resources recur in every assessment); cleared when large so a worker stays bounded.
+_IRI_TEXT: dict[str, str] = {}
+_IRI_TEXT_LIMIT = 100_000
+
+
+def _iri_text(iri: str) -> str:
+    text = _IRI_TEXT.get(iri)
+    if text is None:
+        if len(_IRI_TEXT) >= _IRI_TEXT_LIMIT:
+            _IRI_TEXT.clear()
+        text = _IRI_TEXT[iri] = str(ox.NamedNode(iri))
+    return text
+
+
+def _term_text(term: Any) -> str:
+    """A term in N-Triples, as pyoxigraph writes it (the same conversion as the store's)."""
+    if type(term) is URIRef:
+        return _iri_text(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return str(ox.Literal(str(term), language=term.language))
+        if term.datatype is not None:
+            return str(ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))))
+        return str(ox.Literal(str(term)))
+    if isinstance(term, URIRef):
+        return _iri_text(term)
+    raise TypeError(f"not an RDF term the mapping makes: {term!r}")
+
+
+def record_to_ntriples(record: Mapping[str, Any], *, curated: bool = False,
+                       source_sha256: str | None = None) -> tuple[URIRef, str]:
+    """``record_to_graph`` without the rdflib Graph: ``(assessment IRI, N-Triples text)``.
+
+    The same triples (each once), written directly; parsing the text gives a graph isomorphic
+    to ``record_to_graph``'s (tests/store/test_ingest_perf_invariants.py). The ingest workers
+    use it: building an rdflib Graph costs more than the whole mapping.
+    """
+    root, triples = _build(record, curated, source_sha256)
+    lines: dict[str, None] = {}
+    for s, p, o in triples:
+        lines[f"{_term_text(s)} {_term_text(p)} {_term_text(o)} .\n"] = None
+    return root, "".join(lines)
+
+
+__all__ = ["assessment_iri", "record_to_graph", "record_to_ntriples"]

@@ -51,6 +51,9 @@ DUMP_FORMATS = {
 }
 _XSD_STRING = str(XSD.string)
 _ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
+# pyoxigraph's bulk loader cuts its input into batches of a million quads, each ingested
+# atomically; a call stays well below one batch so that it is all-or-nothing.
+BULK_QUADS_LIMIT = 500_000
 
 
 # --- term conversion -------------------------------------------------------------------------
@@ -87,6 +90,25 @@ def graph_to_ntriples(graph: Graph) -> str:
     """The graph's triples as N-Triples text (blank nodes keep their labels)."""
     triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def _as_trig(graph_nodes: list[ox.NamedNode], texts: list[str]) -> bytes:
+    """N-Triples texts as one TriG document, each text in its graph's block.
+
+    N-Triples is valid inside a TriG block, and as no IRI and no statement may hold a ``}``
+    outside a literal, a text without any ``}`` cannot leave its block: every triple it holds
+    lands in its graph (anything else that is not N-Triples is a syntax error, or a triple of
+    the same graph). A text with a ``}`` (in a literal) is parsed as strict N-Triples and
+    written out by pyoxigraph instead.
+    """
+    parts: list[str] = []
+    for node, text in zip(graph_nodes, texts, strict=True):
+        if "}" in text:
+            triples = ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            text = text.replace("}", "\\u007D")  # only inside literals: the same characters
+        parts.append(f"GRAPH {node} {{\n{text}\n}}\n")
+    return "".join(parts).encode("utf-8")
 
 
 def ontology_digest(graph: Graph) -> str:
@@ -213,25 +235,44 @@ class Store:
         self.replace_graphs([(iri, graph)])
 
     def replace_graphs(self, items: Iterable[tuple[URIRef | str, Graph | str]]) -> None:
-        """Replace several named graphs in one transaction (all replaced, or none).
+        """Replace several named graphs at once: all replaced, or none.
 
-        Batching amortises the per-transaction cost of the on-disk store; ingest sends a few
-        documents at a time.
+        Graphs the store does not hold yet (the whole of a first build) are written by one
+        pyoxigraph ``bulk_load`` (of TriG, see ``_as_trig``): it parses everything before writing anything (a
+        syntax error writes nothing) and below its batch size of a million quads it builds one
+        set of sorted files and adds them to the database in a single atomic RocksDB ingestion,
+        so a crash (even SIGKILL) leaves every graph of the call fully there or fully absent —
+        and with it the ``pia:sha256`` that ingest uses to skip unchanged inputs. It bypasses
+        RocksDB's memtables, so a long ingest does not grow the process by ~1 MB per graph (the
+        transactional path fills the 512 MB of write buffers pyoxigraph configures first), and
+        costs about a quarter of the CPU of a transactional load (benchmarks/bench_ingest.py).
+        Calls holding more than ``BULK_QUADS_LIMIT`` lines, a graph that exists already, or
+        the same graph twice go through one SPARQL Update ``DROP SILENT GRAPH; INSERT DATA``
+        per graph in a single request, which pyoxigraph runs as one transaction: the old
+        graphs or the new ones, never a mix.
         """
-        operations = []
-        names = []
+        names: list[str] = []
+        texts: list[str] = []
         for iri, graph in items:
-            ntriples = graph if isinstance(graph, str) else graph_to_ntriples(graph)
-            name = ox.NamedNode(str(iri))
             names.append(str(iri))
-            operations.append(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples}\n}} }}")
-        if not operations:
+            texts.append(graph if isinstance(graph, str) else graph_to_ntriples(graph))
+        if not names:
             return
+        store = self._writable()
         try:
-            self._writable().update(" ;\n".join(operations))
+            graph_nodes = [ox.NamedNode(name) for name in names]
+            fresh = (len(set(names)) == len(names)
+                     and sum(text.count("\n") for text in texts) <= BULK_QUADS_LIMIT
+                     and not any(store.contains_named_graph(node) for node in graph_nodes))
+            if fresh:
+                store.bulk_load(input=_as_trig(graph_nodes, texts), format=ox.RdfFormat.TRIG)
+            else:
+                store.update(" ;\n".join(
+                    f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{text}\n}} }}"
+                    for node, text in zip(graph_nodes, texts, strict=True)))
         except (SyntaxError, OSError, ValueError) as error:
             which = f"<{names[0]}>" if len(names) == 1 else f"{len(names)} graphs"
-            raise StoreError(f"{self.path}: could not replace {which}: {error}") from error
+            raise StoreError(f"{self.path}: could not replace {which}: {_one_line(error)}") from error
 
     def remove_graph(self, iri: URIRef | str) -> bool:
         """Remove one named graph; False when it was not there."""
