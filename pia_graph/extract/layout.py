@@ -123,10 +123,10 @@ def join_value(parts: list[str]) -> str:
 # Facts about one line that depend on its text alone, cached across lines and documents: forms
 # repeat their labels, option lists and boilerplate on every page and in every document, so most
 # lines have been analysed before. Bounded: cleared when full.
-_LINE_CACHE_LIMIT = 200_000
+_LINE_CACHE_LIMIT = 60_000
 
 
-_BLOCK_CACHE_LIMIT = 100_000
+_BLOCK_CACHE_LIMIT = 30_000
 
 
 def _moved(line: int | None, offset: int) -> int | None:
