@@ -4,10 +4,20 @@ Inputs are assessment texts/PDFs (``extract_path``) or record JSON files (``load
 their graphs are marked ``pia:curated true`` because a person may have corrected values by
 hand). Directories expand recursively to ``*.txt``, ``*.pdf`` and ``*.json``.
 
-Memory stays bounded: at most ``jobs * 2`` documents are in flight, each worker returns one
-assessment as N-Triples text, and the main process writes finished documents to the store in
-small batches (``BATCH_DOCUMENTS`` / ``BATCH_TRIPLES``, one transaction each, which halves the
-commit cost of the on-disk store). The whole corpus graph is never held in RAM.
+Work split: each worker extracts (or loads) a record and writes its graph as N-Triples text
+directly (``record_to_ntriples``, no rdflib Graph); the main process only hashes inputs and
+hands finished documents to the store in batches (``BATCH_DOCUMENTS`` / ``BATCH_TRIPLES``):
+``Store.replace_graphs`` bulk-loads a batch of new graphs as one atomic RocksDB ingestion.
+
+Memory stays bounded: at most ``_window(jobs)`` documents are in flight (enough to keep the
+workers busy while the main process loads a batch; the load releases the GIL), each result is
+one document's text, a batch is at most ``BATCH_TRIPLES`` lines, and the bulk load writes
+sorted files instead of filling RocksDB's write buffers. The whole corpus graph is never held
+in RAM.
+
+After a crash (even SIGKILL) every assessment graph is fully in the store or fully absent,
+and its ``pia:sha256`` with it, so the next run re-ingests exactly the missing documents (see
+``Store.replace_graphs``; tests/robustness/test_interruption.py).
 
 Unchanged inputs are skipped: the sha256 of each input file is recorded in its assessment's
 graph (``pia:sha256`` of the source document), and a file whose hash is already in the store is
@@ -30,13 +40,14 @@ from rdflib import Literal, URIRef
 
 from pia_graph import vocab
 from pia_graph.errors import InputError, PiaError
-from pia_graph.store.oxigraph_store import Store, graph_to_ntriples
+from pia_graph.store.oxigraph_store import Store
 
 INPUT_SUFFIXES = (".txt", ".pdf", ".json")
-# Documents written per store transaction: each on-disk commit has a fixed cost, and a batch
-# stays small enough (bounded by both counts) to keep memory flat.
-BATCH_DOCUMENTS = 16
-BATCH_TRIPLES = 50_000
+# Documents written per store call: each bulk ingestion has a fixed cost (a set of files per
+# index, merged later by compaction), and a batch stays small enough (bounded by both counts,
+# far below Store's BULK_QUADS_LIMIT) to keep memory flat.
+BATCH_DOCUMENTS = 64
+BATCH_TRIPLES = 150_000
 
 
 @dataclass
@@ -93,7 +104,7 @@ def build_assessment(path_text: str, sha256: str) -> tuple[str, str, str | None,
     """Worker: one input file → (file, assessment IRI, N-Triples, error). Never raises."""
     path = Path(path_text)
     try:
-        from pia_graph.rdf import record_to_graph
+        from pia_graph.rdf.mapping import record_to_ntriples
 
         if path.suffix.lower() == ".json":
             from pia_graph.model import load_record
@@ -105,14 +116,15 @@ def build_assessment(path_text: str, sha256: str) -> tuple[str, str, str | None,
 
             record = extract_path(path)
             curated = False
-        iri, graph = record_to_graph(record, curated=curated, source_sha256=sha256)
-        if (None, vocab.sha256, Literal(sha256)) not in graph:
+        iri, ntriples = record_to_ntriples(record, curated=curated, source_sha256=sha256)
+        if f"<{vocab.sha256}> {Literal(sha256).n3()} .\n" not in ntriples:
             # Keep the skip-unchanged record even if the RDF stage did not write the hash.
             document = vocab.ID[f"source/{sha256}"]
-            graph.add((URIRef(iri), vocab.sourceDocument, document))
-            graph.add((document, vocab.RDF.type, vocab.SourceDocument))
-            graph.add((document, vocab.sha256, Literal(sha256)))
-        return path_text, str(iri), graph_to_ntriples(graph), None
+            ntriples += "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in (
+                (URIRef(iri), vocab.sourceDocument, document),
+                (document, vocab.RDF.type, vocab.SourceDocument),
+                (document, vocab.sha256, Literal(sha256))))
+        return path_text, str(iri), ntriples, None
     except InputError as error:
         return path_text, "", None, str(error)
     except PiaError as error:
@@ -159,10 +171,15 @@ def _results(work: list[tuple[Path, str]], jobs: int,
                 yield str(retried_path), "", None, f"{retried_path}: the worker process reading it died"
 
 
+def _window(jobs: int) -> int:
+    """Documents in flight: a batch's worth, so workers keep going while a batch is loaded."""
+    return max(jobs * 2, BATCH_DOCUMENTS)
+
+
 def _pool_run(queue: Iterator[tuple[Path, str]], jobs: int, worker: Worker) -> Generator[
         tuple[str, str, str | None, str | None], None, list[tuple[Path, str]]]:
     """Run ``queue`` through one process pool; returns the in-flight items if the pool broke."""
-    window = jobs * 2
+    window = _window(jobs)
     pending: dict[Future, tuple[Path, str]] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context()) as pool:
         def refill() -> None:
