@@ -580,6 +580,9 @@ class Extractor:
         "procedure.threshold_result", "procedure.date", "system_names",
     }
 
+    # one-line cells whose value, when not beside the label, is printed in the next block of its own
+    SHORT_CELL_KEYS: ClassVar[set[str]] = {"business_name", "department"}
+
     def document_fields(self) -> None:
         found: dict[str, list[tuple[Value | None, LabelHit, Page]]] = {}
         for page in self.pages:
@@ -607,8 +610,8 @@ class Extractor:
             else:
                 hit, page = entries[0][1], entries[0][2]
                 candidates = self.choice_candidates(hit)
-                if key == "business_name" and len(entries) == 1:
-                    chunk = self.next_short_value(page, hit)
+                if key in self.SHORT_CELL_KEYS and len(entries) == 1:
+                    chunk = self.next_short_value(page, hit, skip_labels=key == "business_name")
                     if chunk is not None:
                         chunk.used = True
                         self.out.set(path, Value(chunk.text, chunk.first, chunk.last))
@@ -616,9 +619,10 @@ class Extractor:
                 if candidates:
                     self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
 
-    def next_short_value(self, page: Page, hit: LabelHit) -> Chunk | None:
+    def next_short_value(self, page: Page, hit: LabelHit, *, skip_labels: bool = True) -> Chunk | None:
         """The value printed in the first non-label block after a label (a one-line value in a
-        block of its own, the layout of short cells such as 事務の名称 and ファイル名)."""
+        block of its own, the layout of short cells such as 事務の名称 and ファイル名). With
+        ``skip_labels=False`` only the block right after the label's own block counts."""
         blocks_with_hits = {h.block for h in page.hits}
         by_block: dict[int, list[Chunk]] = {}
         for chunk in page.chunks:
@@ -639,6 +643,8 @@ class Extractor:
             if block not in blocks_with_hits:
                 block += 1
                 continue
+            if not skip_labels:
+                return None  # another label comes first: the next value may be its own
             # a block holding only labels: skip it
             block += 1
         return None

@@ -153,3 +153,18 @@ def test_two_open_date_labels_do_not_share_one_date_line() -> None:
             " ⑤保有開始日\n\n ⑥使用開始日\n\n令和2年4月\n\n] 紙 [ ○")
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["retention_start"] is None and record["files"][0].get("use_start") is None
+
+
+def test_department_printed_in_the_block_after_its_label() -> None:
+    page = (" ６．評価実施機関における担当部署\n\n ②所属長の役職名\n\n ①部署\n\n架空市福祉部国保課\n\n"
+            " ７．他の評価実施機関\n\n―")
+    record = extract_text(doc("Ⅰ　基本情報\n ①事務の名称 架空事務\n\n" + page), "d.txt")
+    assert record["department"] == "架空市福祉部国保課"
+    first, last = record["provenance"]["/department"]["lines"]
+    assert first == last and doc("Ⅰ　基本情報\n ①事務の名称 架空事務\n\n" + page).split("\n")[first - 1] == "架空市福祉部国保課"
+
+
+def test_department_label_followed_by_another_label_stays_empty() -> None:
+    page = " ６．評価実施機関における担当部署\n\n ①部署\n\n ②所属長の役職名\n\n架空市福祉部国保課\n\n課長"
+    record = extract_text(doc("Ⅰ　基本情報\n ①事務の名称 架空事務\n\n" + page), "d.txt")
+    assert record["department"] is None
