@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import sys
@@ -97,7 +96,7 @@ def stage_profile(records: list[Path], workdir: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"sample": count}
 
     started = cpu()
-    graphs = [record_to_graph(record, curated=True, source_sha256=sha) for record, sha in zip(loaded, shas)]
+    graphs = [record_to_graph(record, curated=True, source_sha256=sha) for record, sha in zip(loaded, shas, strict=True)]
     result["reference record_to_graph ms"] = (cpu() - started) / count * 1000
     started = cpu()
     reference_texts = [(str(iri), graph_to_ntriples(graph)) for iri, graph in graphs]
@@ -106,7 +105,7 @@ def stage_profile(records: list[Path], workdir: Path) -> dict[str, Any]:
     del graphs
 
     started = cpu()
-    fast_texts = [record_to_ntriples(record, curated=True, source_sha256=sha) for record, sha in zip(loaded, shas)]
+    fast_texts = [record_to_ntriples(record, curated=True, source_sha256=sha) for record, sha in zip(loaded, shas, strict=True)]
     result["fast record_to_ntriples ms"] = (cpu() - started) / count * 1000
     fast_texts = [(str(iri), text) for iri, text in fast_texts]
 
@@ -146,25 +145,15 @@ def stage_profile(records: list[Path], workdir: Path) -> dict[str, Any]:
 
 
 def end_to_end(inputs: list[Path], workdir: Path, jobs: int) -> dict[str, Any]:
-    """Ingest in a forked child (fresh memory); the child reports through a pipe."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        code = 0
-        try:
-            outcome = _ingest_child(inputs, workdir, jobs)
-        except BaseException as error:  # reported to the parent, never raised in the fork
-            outcome = {"error": f"{type(error).__name__}: {error}"}
-            code = 1
-        with os.fdopen(write_end, "w") as handle:
-            json.dump(outcome, handle)
-        os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end) as handle:
-        data = handle.read()
-    os.waitpid(pid, 0)
-    return json.loads(data)
+    """Ingest in a fresh interpreter (not a fork: RocksDB's thread pool does not survive one)."""
+    listing = workdir / f"inputs-{len(inputs)}.txt"
+    listing.write_text("\n".join(map(str, inputs)), encoding="utf-8")
+    result_file = workdir / f"e2e-{len(inputs)}-{jobs}.json"
+    import subprocess
+
+    subprocess.run([sys.executable, __file__, "--child", str(listing), str(workdir), str(jobs), str(result_file)],
+                   check=True)
+    return json.loads(result_file.read_text(encoding="utf-8"))
 
 
 def _ingest_child(inputs: list[Path], workdir: Path, jobs: int) -> dict[str, Any]:
@@ -207,6 +196,13 @@ def _ingest_child(inputs: list[Path], workdir: Path, jobs: int) -> dict[str, Any
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        listing, workdir, jobs, result_file = argv[1:5]
+        inputs = [Path(line) for line in Path(listing).read_text(encoding="utf-8").splitlines()]
+        outcome = _ingest_child(inputs, Path(workdir), int(jobs))
+        Path(result_file).write_text(json.dumps(outcome), encoding="utf-8")
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--documents", type=int, default=300)
     parser.add_argument("--jobs", type=int, default=2)
