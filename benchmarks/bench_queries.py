@@ -387,6 +387,38 @@ def baseline_trace(source: SparqlSource, to: str, method: str | None = None, *, 
 
 # --- the previous texts of the queries rewritten for speed ------------------------------------
 BASELINE_QUERIES: dict[str, str] = {
+    "recipients-by-method": r'''# title: 提供方法別の提供先 / Recipients by method
+# description: For each recipient (grouped by the resolved entity) and each 提供方法/移転方法, how
+# description: many provisions/transfers and assessments use it. Flows whose method is unknown
+# description: (abstained) are counted under "(不明)".
+# param: recipient (string, optional) part of the recipient's name
+# columns: recipientName, methodLabel, flows, assessments
+PREFIX pia: <https://w3id.org/pia-graph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+SELECT (SAMPLE(COALESCE(?canonical, ?name)) AS ?recipientName) ?methodLabel
+       (COUNT(DISTINCT ?flow) AS ?flows) (COUNT(DISTINCT ?assessment) AS ?assessments)
+WHERE {
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment ; pia:hasFile ?fileResource .
+    ?fileResource pia:hasProvision|pia:hasTransfer ?flow .
+    ?flow pia:recipient ?recipientResource .
+    OPTIONAL { ?recipientResource pia:name ?name }
+  }
+  # the resolved entity's Japanese label (one name for every printed spelling)
+  OPTIONAL { ?recipientResource rdfs:label ?canonical FILTER(LANG(?canonical) = "ja") }
+  OPTIONAL { ?flow pia:method ?method
+             OPTIONAL { ?method skos:prefLabel ?prefLabel FILTER(LANG(?prefLabel) = "ja") } }
+  BIND(IF(BOUND(?method), COALESCE(?prefLabel, STRAFTER(STR(?method), "method/")), "(不明)") AS ?methodLabel)
+  FILTER(!BOUND(?recipient) || EXISTS {
+    ?recipientResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label
+    FILTER(CONTAINS(REPLACE(STR(?label), "[\\s　]", ""), REPLACE(?recipient, "[\\s　]", "")))
+  })
+}
+GROUP BY ?recipientResource ?methodLabel
+ORDER BY ?recipientName DESC(?flows) ?methodLabel
+''',
     "laws-cited": r'''# title: 引用の多い法令 / Laws cited most
 # description: Laws cited by any 法令上の根拠 (個人番号の利用, 情報連携, 提供・移転), counted by the
 # description: legal-basis texts that cite them, by distinct provisions cited, and by assessment, most cited first. Keyed by e-Gov 法令ID where known.

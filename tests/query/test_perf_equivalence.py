@@ -119,9 +119,11 @@ LAW_PARAMS = [{}, {"law": "番号"}, {"law": "存在しない"}]
 
 def test_rewritten_queries_on_the_gold_store_are_unchanged(gold_store: Store, bench: ModuleType,
                                                            tmp_path: Path) -> None:
-    assert set(bench.BASELINE_QUERIES) == {"laws-cited", "table-items-cited", "files-to-recipient"}
+    assert set(bench.BASELINE_QUERIES) == {"laws-cited", "table-items-cited", "files-to-recipient",
+                                            "recipients-by-method"}
     for params in RECIPIENT_PARAMS:
         assert_same_query(gold_store, bench, tmp_path, "files-to-recipient", params)
+        assert_same_query(gold_store, bench, tmp_path, "recipients-by-method", params)
     for params in LAW_PARAMS:
         assert_same_query(gold_store, bench, tmp_path, "laws-cited", params)
         assert_same_query(gold_store, bench, tmp_path, "table-items-cited", params)
@@ -132,6 +134,8 @@ def test_rewritten_queries_on_synthetic_assessments_are_unchanged(synthetic_100:
     counts = [assert_same_query(synthetic_100, bench, tmp_path, "files-to-recipient", params)
               for params in RECIPIENT_PARAMS]
     assert counts[0] > counts[1] > 10 and counts[3] == 0
+    for params in [*RECIPIENT_PARAMS, {"recipient": "課"}]:
+        assert_same_query(synthetic_100, bench, tmp_path, "recipients-by-method", params)
     for params in LAW_PARAMS:
         assert assert_same_query(synthetic_10, bench, tmp_path, "laws-cited", params) or params
         assert_same_query(synthetic_10, bench, tmp_path, "table-items-cited", params)
