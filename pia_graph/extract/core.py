@@ -446,7 +446,8 @@ class Extractor:
         if label is not None and label.type in ("C1", "CM"):
             return None
         value = self.inline(hit)
-        if value is None and self.ordered and hit.group is None:
+        if value is None and self.ordered and hit.group is None and (label is None or label.key not in self.LONG_CELL_KEYS):
+            # long cells may run over several blocks: bounded_text reads them whole
             chunk = self.chunk_after(hit, page)
             if chunk is not None and chunk.kind == "free":
                 value = Value(chunk.text, chunk.first, chunk.last)
@@ -616,8 +617,62 @@ class Extractor:
                         chunk.used = True
                         self.out.set(path, Value(chunk.text, chunk.first, chunk.last))
                         continue
+                if key in self.LONG_CELL_KEYS and len(entries) == 1 and hit.group is None:
+                    value, texts, reason = self.bounded_text(page, hit)
+                    if value is not None:
+                        self.out.set(path, value)
+                    else:
+                        self.out.abstain(path, texts, reason)
+                    continue
                 if candidates:
                     self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+
+    # cells holding free text of any length (prose, addresses): when the value is not beside the
+    # label, it is the text printed between the label and the next label (see bounded_text)
+    LONG_CELL_KEYS: ClassVar[set[str]] = {
+        "file.purpose", "file.usage", "file.storage", "disclosure.contact", "inquiry.contact",
+    }
+
+    def bounded_text(self, page: Page, hit: LabelHit) -> tuple[Value | None, list[str], str]:
+        """The value of a long cell printed in blocks of its own under its label: every block from
+        the label's up to the next block holding a label is plain unclaimed text. It is taken only
+        when the label stands alone in its block and a label closes the run on the same page (a run
+        reaching the page end may go on overleaf or belong to a cell printed there); otherwise
+        (None, candidate texts, reason)."""
+        own = [c for c in page.chunks if c.block == hit.block]
+        if any(h is not hit and h.block == hit.block for h in page.hits) or own:
+            return None, [c.text for c in own], "the label shares its block with other labels or text"
+        blocks_with_hits = {h.block for h in page.hits}
+        by_block: dict[int, list[Chunk]] = {}
+        for chunk in page.chunks:
+            by_block.setdefault(chunk.block, []).append(chunk)
+        last_block = max([c.block for c in page.chunks] + [h.block for h in page.hits] + [0])
+        run: list[Chunk] = []
+        block = hit.block + 1
+        while block <= last_block and block not in blocks_with_hits:
+            chunks = sorted(by_block.get(block, []), key=lambda c: c.first)
+            if any(c.kind != "free" or c.used for c in chunks):
+                return None, [c.text for c in run + chunks], "checkbox, option or claimed pieces between the label and the next label"
+            run.extend(chunks)
+            block += 1
+        texts = [c.text for c in run]
+        if block > last_block:
+            return None, texts, "the text under the label runs to the page end; it may continue or belong elsewhere"
+        if not run:
+            return None, [], "no text between the label and the next label"
+        if len({c.block for c in run}) > 1:
+            # in a shuffled layout a detached value of another cell can sit between the blocks of
+            # this one: several blocks are joined only when no other text label on the page waits
+            # for a value or the blocks are the items of one numbered list (clean layouts: print
+            # order holds, the blocks are this cell's)
+            waiting = [] if self.ordered else [
+                h for h in page.hits if h is not hit and h.group is None and self.inline(h) is None
+                and (d := self.defs_of(h, page)) is not None and d.type == "T"]
+            if waiting and not _continues_enumeration(run):
+                return None, texts, "several text blocks under the label; other text labels on the page have no value beside them"
+        for chunk in run:
+            chunk.used = True
+        return Value("".join(texts), run[0].first, run[-1].last), [], ""
 
     def next_short_value(self, page: Page, hit: LabelHit, *, skip_labels: bool = True) -> Chunk | None:
         """The value printed in the first non-label block after a label (a one-line value in a
@@ -925,6 +980,7 @@ class FileReader:
     def simple_fields(self) -> None:
         ex = self.ex
         found: dict[str, list[tuple[Value | None, LabelHit]]] = {}
+        page_of: dict[int, Page] = {}
         for page in self.pages:
             if ex.region.get(page.index) != "II":
                 continue
@@ -932,9 +988,18 @@ class FileReader:
                 key = ex.key(hit, page)
                 if key in self.SIMPLE:
                     found.setdefault(key, []).append((ex.value_of(hit, page), hit))
+                    page_of[id(hit)] = page
         for key, entries in found.items():
             path = f"{self.base}/{key.split('.', 1)[1]}"
             values = [v for v, _ in entries if v is not None]
+            if not values and key in ex.LONG_CELL_KEYS and len(entries) == 1 and entries[0][1].group is None:
+                hit = entries[0][1]
+                value, texts, reason = ex.bounded_text(page_of[id(hit)], hit)
+                if value is not None:
+                    ex.out.set(path, value)
+                else:
+                    ex.out.abstain(path, texts, reason)
+                continue
             distinct = {key_form(str(v.text)) for v in values}
             if len(distinct) == 1 and len(values) == len(entries):
                 value = values[0]
@@ -1431,6 +1496,34 @@ _TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|そ�
 _SCOPE_END = re.compile(r"(者|者等|者を含む|配偶者|世帯員|者全員)$")
 _INFO_END = re.compile(r"(情報|情報等|番号|事項)$")
 _PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|証明|証明等|支給|把握|照会|算定|賦課|徴収|判定|通知)$")
+
+
+_ENUMERATOR = re.compile(r"^[ \u3000]*(?:(?P<dot>[0-9０-９]{1,2})[．.]|[(（](?P<paren>[0-9０-９]{1,2})[)）]|(?P<circled>[①-⑳]))")
+
+
+def _enumerator(text: str) -> tuple[str, int] | None:
+    match = _ENUMERATOR.match(text)
+    if match is None:
+        return None
+    if match.group("circled"):
+        return "circled", ord(match.group("circled")) - ord("①") + 1
+    style = "dot" if match.group("dot") else "paren"
+    return style, int(unicodedata.normalize("NFKC", match.group(style)))
+
+
+def _continues_enumeration(run: list[Chunk]) -> bool:
+    """Each text block of the run opens with the next number of one enumeration (1. 2. 3. /
+    (1) (2) / ① ②): the blocks are the items of one numbered list, not pieces of other cells."""
+    starts: list[Chunk] = []
+    for chunk in run:
+        if not starts or chunk.block != starts[-1].block:
+            starts.append(chunk)
+    numbers = [_enumerator(c.text) for c in starts]
+    if any(n is None for n in numbers):
+        return False
+    styles = {n[0] for n in numbers if n}
+    first = numbers[0][1] if numbers[0] else 0
+    return len(styles) == 1 and all(n is not None and n[1] == first + i for i, n in enumerate(numbers))
 
 
 def flow_value_kind(text: str) -> str | None:

@@ -1,0 +1,83 @@
+"""Long text cells (使用目的, 使用方法, 保管場所, 請求先, 連絡先) whose value is printed in blocks of
+its own under the label: taken when the layout makes it certain, abstained otherwise. All texts
+are invented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pia_graph.extract.core import extract_text
+
+COVER = "特定個人情報保護評価書（重点項目評価書）\n\n評価書番号 9\n\n\n\n"
+FILE_HEAD = "Ⅱ　特定個人情報ファイルの概要\n\n １．特定個人情報ファイル名\n\n架空台帳ファイル\n\n"
+# a checkbox mark detached from its box: the text is a shuffled layout whose print order is not
+# trusted
+DETACHED_MARK = "○ ]\n\n"
+
+
+def extract(body: str) -> dict[str, Any]:
+    return extract_text(COVER + body, "invented.txt")
+
+
+def uncertain_of(record: dict[str, Any], path: str) -> dict[str, Any] | None:
+    return next((u for u in record["uncertain"] if u["path"] == path), None)
+
+
+def line_of(text: str, needle: str) -> int:
+    lines = (COVER + text).split("\n")
+    return next(i for i, line in enumerate(lines) if needle in line) + 1
+
+
+def test_purpose_in_its_own_block_closed_by_the_next_label_is_taken_with_its_lines() -> None:
+    body = FILE_HEAD + " ③使用目的　※\n\n架空手当の支給事務に\n使用する。\n\n 使用部署 架空課\n"
+    record = extract(body)
+    assert record["files"][0]["purpose"] == "架空手当の支給事務に使用する。"
+    first = line_of(body, "架空手当の支給事務に")
+    assert record["provenance"]["/files/0/purpose"] == {"lines": [first, first + 1]}
+    assert uncertain_of(record, "/files/0/purpose") is None
+
+
+def test_numbered_items_in_several_blocks_are_one_value() -> None:
+    body = (FILE_HEAD + DETACHED_MARK + " ⑤使用方法\n\n１．架空届を受け付けて\n確認する。\n\n２．架空台帳を更新する。\n\n"
+            " 使用部署\n\n ⑥使用開始日 令和2年4月1日\n")
+    record = extract(body)
+    assert record["files"][0]["usage"] == "１．架空届を受け付けて確認する。２．架空台帳を更新する。"
+
+
+def test_unnumbered_blocks_with_another_label_waiting_are_abstained() -> None:
+    # 使用部署 has no value beside it: the second block could be its value printed out of place
+    body = (FILE_HEAD + DETACHED_MARK + " 保管場所　※\n\n架空庁舎の施錠された書庫に保管する。\n\n架空課\n\n"
+            " 使用部署\n\n ⑥使用開始日 令和2年4月1日\n")
+    record = extract(body)
+    assert record["files"][0].get("storage") is None
+    doubt = uncertain_of(record, "/files/0/storage")
+    assert doubt is not None
+    assert doubt["candidates"] == ["架空庁舎の施錠された書庫に保管する。", "架空課"]
+
+
+def test_clean_layout_joins_the_blocks_up_to_the_next_label() -> None:
+    body = (FILE_HEAD + " 保管場所　※\n\n架空庁舎の施錠された書庫に保管する。\n\n架空サーバ室で管理する。\n\n"
+            " 使用部署\n\n ⑥使用開始日 令和2年4月1日\n")
+    record = extract(body)
+    assert record["files"][0]["storage"] == "架空庁舎の施錠された書庫に保管する。架空サーバ室で管理する。"
+
+
+def test_text_running_to_the_page_end_is_abstained() -> None:
+    body = FILE_HEAD + " ③使用目的　※\n\n架空手当の支給事務に使用する。\n"
+    record = extract(body)
+    assert record["files"][0].get("purpose") is None
+    doubt = uncertain_of(record, "/files/0/purpose")
+    assert doubt is not None and "page end" in doubt["reason"]
+
+
+def test_contact_found_and_contact_interrupted_by_a_checkbox_abstained() -> None:
+    body = ("Ⅳ　開示請求、問合せ\n １．特定個人情報の開示・訂正・利用停止請求\n\n ①請求先\n\n架空町総務課\n"
+            "〒000-0000 架空町1番地\n\n ②請求方法 書面を提出する。\n\n"
+            " ２．特定個人情報ファイルの取扱いに関する問合せ\n\n ①連絡先\n\n[ ○\n\n架空町福祉課\n\n"
+            " ②対応方法 記録を残す。\n")
+    record = extract(body)
+    assert record["disclosure"]["contact"] == "架空町総務課〒000-0000 架空町1番地"
+    first = line_of(body, "架空町総務課")
+    assert record["provenance"]["/disclosure/contact"] == {"lines": [first, first + 1]}
+    assert (record.get("inquiry") or {}).get("contact") is None
+    assert uncertain_of(record, "/inquiry/contact") is not None
