@@ -3,13 +3,19 @@
 One named graph per assessment, named by the assessment IRI; the ontology and concept
 schemes in ``vocab.ONTOLOGY_GRAPH``. Queries see the union of the named graphs.
 
-Atomic replacement. pyoxigraph 0.5 offers no transaction object to Python, but it documents
-``Store.update`` as transactional ("either the full operation succeeds, or nothing is written
-to the database"), and one SPARQL Update request with several operations runs as one
-transaction. ``replace_graph`` therefore sends ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH
-<g> { ... } }`` as a single request: readers and a crash see the old graph or the new one,
-never an empty or half-loaded graph. (``bulk_extend`` writes outside any transaction and
-``extend`` cannot also delete, so neither is used for replacement.)
+Atomic replacement (``replace_graphs``). Readers and a crash (even SIGKILL) see each
+assessment graph whole or absent, never half-written, and its ``pia:sha256`` with it:
+
+- graphs the store does not hold yet are written by one ``Store.bulk_load`` per call: pyoxigraph
+  parses the whole input first and, below a million quads, adds it as one set of sorted files in
+  a single atomic RocksDB ingestion (all column families at once). A call is all or nothing.
+  (pyoxigraph does not document ``bulk_load`` as transactional; the all-or-nothing behaviour
+  comes from its implementation (oxigraph's FileBulkLoader) and is checked by killing writers in
+  tests/store/test_ingest_perf_invariants.py and tests/robustness/test_interruption.py.)
+- a call that touches an existing graph sends ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g>
+  { ... } }`` for every graph as a single SPARQL Update, which pyoxigraph documents as
+  transactional ("either the full operation succeeds, or nothing is written"): the old graphs
+  or the new ones.
 
 The ontology graph is (re)loaded by ``ensure_ontology`` only when its content changed.
 
