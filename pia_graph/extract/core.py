@@ -1480,6 +1480,7 @@ class FileReader:
                 candidates = [c for _, h in entries for c in ex.choice_candidates(h)] + [v.text for v in values]
                 if candidates:
                     ex.out.abstain(path, candidates, "chosen value not tied to this label with certainty")
+        self.sufficient_answers()
         for flag, name in (("委託しない", "entrustment/not_entrusted"), ("提供・移転しない", "transfer/none"),
                            ("接続しない（入手）", "network/no_acquire"), ("接続しない（提供）", "network/no_provide")):
             if self.flag_checked(flag):
@@ -1490,6 +1491,89 @@ class FileReader:
                             break
 
 
+    # Ⅲ: the リスクへの対策は十分か answers in form order, as (section, key) under files[].risk
+    SUFFICIENT_SLOTS: ClassVar[dict[str, tuple[tuple[str, str], ...]]] = {
+        "重点項目評価書": (("acquisition", "sufficient"), ("use", "r1_sufficient"), ("use", "r2_sufficient"),
+                      ("entrustment", "sufficient"), ("transfer", "sufficient"), ("network", "r1_sufficient"),
+                      ("network", "r2_sufficient"), ("storage", "sufficient")),
+        "全項目評価書": (*(("acquisition", f"r{n}_sufficient") for n in range(1, 5)),
+                     *(("use", f"r{n}_sufficient") for n in range(1, 5)), ("entrustment", "sufficient"),
+                     *(("transfer", f"r{n}_sufficient") for n in range(1, 4)),
+                     *(("network", f"r{n}_sufficient") for n in range(1, 8)),
+                     *(("storage", f"r{n}_sufficient") for n in range(1, 4))),
+    }
+    SECTION_NUMBERS: ClassVar[dict[str, int]] = {
+        "acquisition": 2, "use": 3, "entrustment": 4, "transfer": 5, "network": 6, "storage": 7,
+    }
+
+    def sufficient_answers(self) -> None:
+        """The labels repeat once per risk, so a hit is tied to its risk by count and page order:
+        only when the file prints exactly the form's number of them, each page's hits take the
+        next slots, and the page lies between its section's heading and the next one's (when
+        printed). Inside a page a shuffled layout keeps no order, so the hits of a page are
+        answered only when they all carry the same chosen value."""
+        ex = self.ex
+        slots = self.SUFFICIENT_SLOTS.get(ex.out.record["assessment"].get("kind") or "")
+        if slots is None:
+            return
+        pages = [p for p in self.pages if ex.region.get(p.index) == "III"]
+        per_page = [(p, sorted((h for h in p.hits if ex.key(h, p) == "risk.sufficient"), key=lambda h: h.first))
+                    for p in pages]
+        per_page = [(p, hits) for p, hits in per_page if hits]
+        total = sum(len(hits) for _, hits in per_page)
+        if total == 0:
+            return
+        paths = [f"{self.base}/risk/{section}/{name}" for section, name in slots]
+        if total != len(slots):
+            values = [v.text for _, hits in per_page for h in hits if (v := ex.values.get(id(h))) is not None]
+            for path in paths:
+                ex.out.abstain(path, values, f"{total} リスクへの対策は十分か labels found where the form prints "
+                                             f"{len(slots)}: the answers cannot be tied to their risks")
+            return
+        headings = self._section_heading_pages(pages)
+        position = 0
+        for page, hits in per_page:
+            page_slots = list(range(position, position + len(hits)))
+            position += len(hits)
+            values = [ex.values.get(id(h)) for h in hits]
+            candidates = [v.text for v in values if v is not None] + [c for h in hits for c in ex.choice_candidates(h)]
+            misplaced = any(not self._page_in_section(page.index, slots[i][0], headings) for i in page_slots)
+            if misplaced:
+                for i in page_slots:
+                    ex.out.abstain(paths[i], candidates, "the page of this answer lies outside its section's headings")
+                continue
+            if ex.ordered and all(v is not None for v in values):
+                for i, value in zip(page_slots, values, strict=True):
+                    ex.out.set(paths[i], value)
+                continue
+            if all(v is not None for v in values) and len({v.text for v in values if v is not None}) == 1:
+                for i, value in zip(page_slots, values, strict=True):
+                    ex.out.set(paths[i], value)
+            elif candidates:
+                for i in page_slots:
+                    ex.out.abstain(paths[i], candidates, "answers on one page differ and the page's print order is not kept")
+
+    def _section_heading_pages(self, pages: list[Page]) -> dict[int, int]:
+        """Section number -> index of the first Ⅲ page printing its heading (２．特定個人情報の入手 …)."""
+        found: dict[int, int] = {}
+        for page in pages:
+            for line in self.ex.lines[page.start:page.end]:
+                match = _RISK_SECTION.match(unicodedata.normalize("NFKC", line))
+                if match:
+                    found.setdefault(int(match.group(1)), page.index)
+        return found
+
+    def _page_in_section(self, page_index: int, section: str, headings: dict[int, int]) -> bool:
+        number = self.SECTION_NUMBERS[section]
+        start = headings.get(number)
+        if start is not None and page_index < start:
+            return False
+        # a later section that begins on an earlier page: this page is past the section
+        return not any(page < page_index for n, page in headings.items() if n > number)
+
+
+_RISK_SECTION = re.compile(r"^\s*([2-7])\s*\.\s*(?:特定個人情報の入手|特定個人情報の使用|特定個人情報ファイルの取扱いの委託"
+                           r"|特定個人情報の提供・移転|情報提供ネットワークシステムとの接続|特定個人情報の保管・消去)")
 _LAW_REF = re.compile(r"(法|令|規則|条例|命令|法律)[^。]{0,60}?(第[0-9一二三四五六七八九十百]+条|別表)")
 _LAW_END = re.compile(r"(条|項|号|等|表|\)|条の\d+)$")
 _TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|その都度|必要に応じ|四半期|半期)|都度|随時|頻度|回程度")

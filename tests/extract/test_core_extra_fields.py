@@ -81,3 +81,62 @@ def test_contact_found_and_contact_interrupted_by_a_checkbox_abstained() -> None
     assert record["provenance"]["/disclosure/contact"] == {"lines": [first, first + 1]}
     assert (record.get("inquiry") or {}).get("contact") is None
     assert uncertain_of(record, "/inquiry/contact") is not None
+
+
+RISK_SECTIONS = (
+    (" ２．特定個人情報の入手", 1), (" ３．特定個人情報の使用", 2), (" ４．特定個人情報ファイルの取扱いの委託", 1),
+    (" ５．特定個人情報の提供・移転", 1), (" ６．情報提供ネットワークシステムとの接続", 2),
+    (" ７．特定個人情報の保管・消去", 1),
+)
+
+
+def risk_body(answers: list[list[str]], *, shuffled_page: bool = False) -> str:
+    """Ⅲ of an invented 重点項目評価書: one page per section, each リスクへの対策は十分か with the
+    chosen value given (or, with ``shuffled_page``, the chosen values printed after all labels)."""
+    pages = [FILE_HEAD + " ③使用目的　※ 架空の目的。\n", "Ⅲ　リスク対策　※（７．②を除く。）\n\n １．特定個人情報ファイル名 架空台帳ファイル\n"]
+    for (heading, count), values in zip(RISK_SECTIONS, answers, strict=True):
+        assert len(values) == count
+        if shuffled_page:
+            labels = "".join(" リスクへの対策は十分か\n\n" for _ in values)
+            chosen = "".join(f"[ {v}\n\n" for v in values)
+            pages.append(f"{heading}\n\n{labels}{chosen}")
+        else:
+            pages.append(f"{heading}\n\n" + "".join(f" リスクへの対策は十分か [ {v} ]\n\n" for v in values))
+    return "\n\n\n\n".join(pages)
+
+
+def test_sufficient_answers_follow_the_form_order_of_the_risks() -> None:
+    answers = [["十分である"], ["特に力を入れている", "十分である"], ["課題が残されている"], ["十分である"],
+               ["十分である", "特に力を入れている"], ["特に力を入れている"]]
+    risk = extract(risk_body(answers))["files"][0]["risk"]
+    assert risk["acquisition"]["sufficient"] == "十分である"
+    assert risk["use"]["r1_sufficient"] == "特に力を入れている"
+    assert risk["use"]["r2_sufficient"] == "十分である"
+    assert risk["entrustment"]["sufficient"] == "課題が残されている"
+    assert risk["network"]["r2_sufficient"] == "特に力を入れている"
+    assert risk["storage"]["sufficient"] == "特に力を入れている"
+
+
+def test_different_answers_on_one_shuffled_page_are_abstained() -> None:
+    answers = [["十分である"], ["特に力を入れている", "十分である"], ["十分である"], ["十分である"],
+               ["十分である", "十分である"], ["十分である"]]
+    record = extract(DETACHED_MARK + risk_body(answers, shuffled_page=True))
+    risk = record["files"][0]["risk"]
+    # one answer per page, or the same answer for every label of the page: certain
+    assert risk["acquisition"]["sufficient"] == "十分である"
+    assert risk["network"]["r1_sufficient"] == risk["network"]["r2_sufficient"] == "十分である"
+    # two different answers and two labels on one page: which is which is not known
+    assert (risk.get("use") or {}).get("r1_sufficient") is None
+    doubt = uncertain_of(record, "/files/0/risk/use/r1_sufficient")
+    assert doubt is not None and set(doubt["candidates"]) == {"特に力を入れている", "十分である"}
+
+
+def test_a_missing_sufficient_label_abstains_every_answer() -> None:
+    answers = [["十分である"], ["十分である", "十分である"], ["十分である"], ["十分である"],
+               ["十分である", "十分である"], ["十分である"]]
+    body = risk_body(answers).replace(" リスクへの対策は十分か [ 十分である ]\n", "", 1)
+    record = extract(body)
+    risk = record["files"][0]["risk"]
+    assert all("sufficient" not in name for section in risk.values() if isinstance(section, dict) for name in section)
+    doubt = uncertain_of(record, "/files/0/risk/storage/sufficient")
+    assert doubt is not None and "7 " in doubt["reason"]
