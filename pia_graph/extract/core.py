@@ -446,7 +446,8 @@ class Extractor:
         if label is not None and label.type in ("C1", "CM"):
             return None
         value = self.inline(hit)
-        if value is None and self.ordered and hit.group is None and (label is None or label.key not in self.LONG_CELL_KEYS):
+        if value is None and self.ordered and hit.group is None and (
+                label is None or (label.key not in self.LONG_CELL_KEYS and not label.key.startswith(self.INLINE_ONLY))):
             # long cells may run over several blocks: bounded_text reads them whole
             chunk = self.chunk_after(hit, page)
             if chunk is not None and chunk.kind == "free":
@@ -579,6 +580,8 @@ class Extractor:
         "disclosure.contact", "disclosure.method", "disclosure.special_procedure", "disclosure.register_omission",
         "disclosure.fee", "disclosure.register_published", "inquiry.contact", "inquiry.handling",
         "procedure.threshold_result", "procedure.date", "system_names",
+        "procedure.public_comment.period", "procedure.public_comment.shortening_reason",
+        "procedure.public_comment.main_opinions", "procedure.public_comment.reflection",
     }
 
     # one-line cells whose value, when not beside the label, is printed in the next block of its own
@@ -626,6 +629,10 @@ class Extractor:
                     continue
                 if candidates:
                     self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+
+    # Ⅴ/Ⅵ2 意見の聴取 rows are usually left blank and printed among unnumbered-in-catalogue
+    # labels (①方法, ②方法): only a value on the label's own line is certain
+    INLINE_ONLY: ClassVar[tuple[str, ...]] = ("procedure.public_comment.",)
 
     # cells holding free text of any length (prose, addresses): when the value is not beside the
     # label, it is the text printed between the label and the next label (see bounded_text)

@@ -140,3 +140,17 @@ def test_a_missing_sufficient_label_abstains_every_answer() -> None:
     assert all("sufficient" not in name for section in risk.values() if isinstance(section, dict) for name in section)
     doubt = uncertain_of(record, "/files/0/risk/storage/sufficient")
     assert doubt is not None and "7 " in doubt["reason"]
+
+
+def test_public_comment_rows_are_read_from_their_own_lines_only() -> None:
+    body = ("Ⅵ　評価実施手続\n １．基礎項目評価\n ①実施日 令和3年1月5日\n\n ２．国民・住民等からの意見の聴取\n\n"
+            " ①方法\n\n ②実施日・期間 令和2年9月1日から令和2年9月30日まで\n\n ④主な意見の内容 なし\n\n"
+            " ⑤評価書への反映\n\n架空の反映内容\n")
+    record = extract(body)
+    comment = record["procedure"]["public_comment"]
+    assert comment["period"] == "令和2年9月1日から令和2年9月30日まで"
+    assert comment["main_opinions"] == "なし"
+    first = line_of(body, "②実施日・期間")
+    assert record["provenance"]["/procedure/public_comment/period"] == {"lines": [first, first]}
+    # a value printed apart from ⑤ is not taken, even in print order
+    assert "reflection" not in comment
