@@ -1117,6 +1117,18 @@ class FileReader:
         elif lists:
             ex.out.abstain(f"{self.base}/record_items_appendix", [c.text[:40] for c in lists],
                            "the 別添 item list is printed in several pieces whose order is not known")
+        else:
+            # grouped lists: a heading block (file name, title) then groups （１） （２） … in blocks
+            # of their own; the numbering shows the blocks are complete and in order
+            ordered = sorted(texts, key=lambda c: c.first)
+            groups = ordered[1:]
+            if len({c.block for c in groups}) >= 2 and _enumerator(ordered[0].text) is None \
+                    and _continues_enumeration(groups):
+                ex.out.set(f"{self.base}/record_items_appendix",
+                           Value("".join(c.text for c in ordered), ordered[0].first, ordered[-1].last))
+            else:
+                ex.out.abstain(f"{self.base}/record_items_appendix", [c.text[:40] for c in ordered],
+                               "the 別添 pages hold the items in several blocks whose order is not certain")
 
     # -- 委託 ---------------------------------------------------------------------------------
     ENTRUSTMENT_KEYS: ClassVar[tuple[str, ...]] = (

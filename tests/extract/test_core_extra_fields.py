@@ -154,3 +154,22 @@ def test_public_comment_rows_are_read_from_their_own_lines_only() -> None:
     assert record["provenance"]["/procedure/public_comment/period"] == {"lines": [first, first]}
     # a value printed apart from ⑤ is not taken, even in print order
     assert "reflection" not in comment
+
+
+APPENDIX = "\n\n\n\n （別添１） 特定個人情報ファイル記録項目\n架空台帳ファイル\n\n"
+
+
+def test_appendix_of_numbered_groups_is_one_value() -> None:
+    body = (FILE_HEAD + " ③使用目的　※ 架空の目的。\n" + APPENDIX
+            + "（１）架空記録\n1　番号　　2　氏名\n\n（２）架空口座\n1　口座番号\n")
+    record = extract(body)
+    assert record["files"][0]["record_items_appendix"] == (
+        "架空台帳ファイル（１）架空記録1　番号　　2　氏名（２）架空口座1　口座番号")
+
+
+def test_appendix_groups_without_numbers_are_abstained() -> None:
+    body = (FILE_HEAD + " ③使用目的　※ 架空の目的。\n" + APPENDIX
+            + "＜架空記録＞\n番号　氏名\n\n＜架空口座＞\n口座番号\n")
+    record = extract(body)
+    assert record["files"][0].get("record_items_appendix") is None
+    assert uncertain_of(record, "/files/0/record_items_appendix") is not None
