@@ -50,6 +50,15 @@ _CLOSING_PARTS = {
 }
 
 
+_DATE_SHAPE = re.compile(r"(令和|平成|昭和|元年|\d{4}[/年-])")
+
+
+def looks_like_date(text: str) -> bool:
+    """A printed date: a full or partial 和暦/western date, not a label or prose."""
+    folded = unicodedata.normalize("NFKC", text)
+    return bool(_DATE_SHAPE.search(folded)) and bool(re.search(r"\d", folded)) and len(folded) <= 60
+
+
 @dataclass
 class Value:
     text: Any
@@ -600,10 +609,16 @@ class Extractor:
             path = "/" + key.replace(".", "/")
             if key == "procedure.date":
                 path = "/procedure/dates"
-                dates = [v for v, _, _ in entries if v is not None]
+                values = [v for v, _, _ in entries if v is not None]
+                # a date label's neighbour that does not read as a date (e.g. the next row's label) is
+                # not its value
+                dates = [v for v in values if looks_like_date(str(v.text))]
                 for i, value in enumerate(dates):
                     iso = to_iso_date(value.text)
                     self.out.set(f"{path}/{i}", Value(iso or value.text, value.first, value.last))
+                rejected = [v.text for v in values if not looks_like_date(str(v.text))]
+                if rejected:
+                    self.out.abstain(path, rejected, "text next to a date label does not read as a date")
                 continue
             values = [v for v, _, _ in entries if v is not None]
             distinct = {key_form(str(v.text)) for v in values}
