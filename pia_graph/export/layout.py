@@ -21,6 +21,7 @@ SLOTS: dict[str, tuple[int, int]] = {
     "recipient": (4, 0), "contractor": (4, 1), "law": (5, 0), "subcontractor": (5, 1),
 }
 ROW_GAP = 14.0           # vertical distance between two nodes in a strip
+ASPECT = 0.6            # height / width of the frame a small graph is spread over
 STRIP_GAP = 110.0        # horizontal distance between the strips of one wrapped column
 COLUMN_GAP = 420.0       # horizontal distance between two columns
 SWEEPS = 4
@@ -69,7 +70,10 @@ def layered_layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     columns: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for slot in slots:
         columns[slot[0]].append(slot)
-    height = max(ROW_GAP * min(rows_per_strip, max(len(m) for m in groups.values())), 400.0)
+    # at least as tall as a screen-shaped frame around the columns, so a small graph fills the
+    # viewer's canvas (and its labels are readable at the first fit) instead of a thin band
+    height = max(ROW_GAP * min(rows_per_strip, max(len(m) for m in groups.values())), 400.0,
+                 ASPECT * len(columns) * COLUMN_GAP)
 
     positions: dict[str, tuple[float, float]] = {}
     x = 0.0

@@ -56,6 +56,15 @@
     minY = Math.min(minY, N[i][3]); maxY = Math.max(maxY, N[i][3]);
   }
   if (!N.length) { minX = minY = 0; maxX = maxY = 100; }
+  // the closest two nodes of one column: labels show once that gap is readable on screen
+  // (a small graph is spread out, so its labels show at the first fit)
+  var rowGap = Infinity, columns = {};
+  for (i = 0; i < N.length; i++) (columns[N[i][2]] = columns[N[i][2]] || []).push(N[i][3]);
+  for (var cx in columns) {
+    var ys = columns[cx].sort(function (a, b) { return a - b; });
+    for (var k = 1; k < ys.length; k++) if (ys[k] - ys[k - 1] > 0) rowGap = Math.min(rowGap, ys[k] - ys[k - 1]);
+  }
+  if (!isFinite(rowGap)) rowGap = 14;
 
   // spatial grid for hit tests
   var CELL = 40, grid = {};
@@ -121,9 +130,10 @@
   }
   function fit() {
     var w = view.clientWidth || 800, h = view.clientHeight || 600;
-    var gw = Math.max(maxX - minX, 1) + 240, gh = Math.max(maxY - minY, 1) + 60;
+    var gw = Math.max(maxX - minX, 1) + 400, gh = Math.max(maxY - minY, 1) + 60;
     scale = Math.min(w / gw, h / gh);
-    tx = (w - (maxX - minX) * scale) / 2 - minX * scale;
+    // centre the nodes together with the room their labels take on the right
+    tx = (w - gw * scale) / 2 + 20 * scale - minX * scale;
     ty = (h - (maxY - minY) * scale) / 2 - minY * scale;
     schedule();
   }
@@ -205,12 +215,12 @@
     }
     // level of detail: labels only when rows are far enough apart on screen to read them
     var labels = 0, fontPx = 11;
-    if (scale * 14 >= 9 && inView.length <= 4000) {
+    if (scale * rowGap >= 11 && inView.length <= 4000) {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.font = fontPx + "px 'Noto Sans CJK JP', sans-serif";
       ctx.fillStyle = "#222";
       ctx.textBaseline = "middle";
-      var maxChars = Math.max(4, Math.floor(scale * 100 / fontPx));
+      var maxChars = Math.max(4, Math.floor(scale * 380 / fontPx));
       for (var q = 0; q < inView.length; q++) {
         var ln = N[inView[q]], text = str(ln[1]);
         if (text.length > maxChars) text = text.slice(0, maxChars - 1) + "…";
