@@ -168,8 +168,17 @@ def check_record(record: Any, origin: str = "<record>") -> dict[str, Any]:
                 checker.keys(flow, FLOW_KEYS, *prefix, group, sub_index)
     _check_provenance(checker, top)
     _check_uncertain(checker, top)
-    _check_text_is_unicode(checker, top, "")
+    if _has_lone_surrogate(top):
+        _check_text_is_unicode(checker, top, "")  # walks the record only to name the field
     return dict(top)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_text_is_unicode(checker: _Checker, value: Any, pointer: str) -> None:
