@@ -271,6 +271,11 @@ class _Builder:
             self.body = self.organisation(self.body_name, V.AssessingBody)
             add(root, V.assessedBy, self.body)
             self.register("/assessment/organization", root, V.assessedBy)
+        for section, key, prop in (("disclosure", "contact", V.disclosureContact),
+                                   ("inquiry", "contact", V.inquiryContact)):
+            values = record.get(section)
+            if isinstance(values, Mapping):
+                self.text(root, prop, values.get(key), f"/{section}/{key}")
         self.source_document(curated, source_sha256)
         business = URIRef(f"{root}/business")
         self.business(business)
@@ -381,6 +386,9 @@ class _Builder:
                       _pointer(*base, "record_categories"))
         self.text(resource, V.purpose, file.get("purpose"), _pointer(*base, "purpose"))
         self.text(resource, V.userDepartments, file.get("user_departments"), _pointer(*base, "user_departments"))
+        self.text(resource, V.usage, file.get("usage"), _pointer(*base, "usage"))
+        self.text(resource, V.storage, file.get("storage"), _pointer(*base, "storage"))
+        self.text(resource, V.recordItems, file.get("record_items_appendix"), _pointer(*base, "record_items_appendix"))
         self.concept(resource, V.userCount, "handler-count", file.get("user_count"), _pointer(*base, "user_count"))
         self.text(resource, V.subjectScope, file.get("subject_scope"), _pointer(*base, "subject_scope"))
         risk = file.get("risk")
