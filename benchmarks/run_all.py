@@ -20,6 +20,9 @@ HERE = Path(__file__).resolve().parent
 
 def benchmarks(sizes: str) -> dict[str, list[str]]:
     return {
+        "extract": [str(HERE / "bench_extract.py")],
+        "ingest": [str(HERE / "bench_ingest.py"), "-n", "300", "--with-extraction", "--jobs", "2"],
+        "queries": [str(HERE / "bench_queries.py"), "--assessments", "1000"],
         "scale": [str(HERE / "bench_scale.py"), "--sizes", sizes],
         "html": [str(HERE / "bench_html_export.py"), "--assessments", "1000"],
     }
@@ -28,7 +31,7 @@ def benchmarks(sizes: str) -> dict[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000", help="corpus sizes for bench_scale.py")
-    parser.add_argument("--only", choices=("scale", "html"), help="run one benchmark")
+    parser.add_argument("--only", choices=("extract", "ingest", "queries", "scale", "html"), help="run one benchmark")
     args = parser.parse_args(argv)
     failed = []
     for name, command in benchmarks(args.sizes).items():
