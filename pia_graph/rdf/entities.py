@@ -127,7 +127,7 @@ def _split_unit(name: str) -> tuple[str, str] | None:
     text = unicodedata.normalize("NFKC", name).strip()
     suffixes = "|".join(map(re.escape, rules.unit_suffixes))
     markers = "|".join(map(re.escape, rules.company_markers))
-    # marker ends the company name: NECフィールディング株式会社 千葉支社 (space optional)
+    # marker ends the company name: 架空データ株式会社 北支社 (space optional)
     match = re.fullmatch(rf"(.+?(?:{markers}))\s*(\S+?(?:{suffixes}))", text)
     if match and match.group(1) not in rules.company_markers:
         return match.group(1), match.group(2)
@@ -174,7 +174,7 @@ def explain(name: str) -> list[str]:
 
 def department_key(department: str, body_name: str | None) -> str:
     """A department's key inside its body: the body's place name and 役所/役場 are dropped,
-    so 松阪市健康福祉部保険年金課 / 松阪市役所健康福祉部保険年金課 / 健康福祉部保険年金課 agree."""
+    so 架空市福祉部年金課 / 架空市役所福祉部年金課 / 福祉部年金課 agree."""
     key = fold(department)
     if body_name:
         place = re.sub(r"(長|知事|教育委員会|議会)$", "", fold(body_name))
