@@ -668,14 +668,19 @@ def _term_text(term: Any) -> str:
     if type(term) is URIRef:
         return _iri_text(term)
     if isinstance(term, Literal):
-        if term.language:
-            return str(ox.Literal(str(term), language=term.language))
-        if term.datatype is not None:
-            return str(ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))))
-        return str(ox.Literal(str(term)))
+        return literal_text(term)
     if isinstance(term, URIRef):
         return _iri_text(term)
     raise TypeError(f"not an RDF term the mapping makes: {term!r}")
+
+
+def literal_text(term: Literal) -> str:
+    """A literal in N-Triples (valid SPARQL too), escaped by pyoxigraph's serialiser."""
+    if term.language:
+        return str(ox.Literal(str(term), language=term.language))
+    if term.datatype is not None:
+        return str(ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))))
+    return str(ox.Literal(str(term)))
 
 
 def record_to_ntriples(record: Mapping[str, Any], *, curated: bool = False,

@@ -15,6 +15,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from pia_graph.errors import QueryError
+from pia_graph.rdf.mapping import literal_text
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -84,11 +85,7 @@ def term_to_sparql(term: Identifier) -> str:
     if isinstance(term, URIRef):
         return str(ox.NamedNode(str(term)))
     if isinstance(term, Literal):
-        if term.language:
-            return str(ox.Literal(str(term), language=term.language))
-        if term.datatype is not None:
-            return str(ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))))
-        return str(ox.Literal(str(term)))
+        return literal_text(term)
     if isinstance(term, BNode):
         raise QueryError("a blank node cannot be bound as a query parameter")
     raise QueryError(f"cannot bind {term!r}: not an RDF term")
