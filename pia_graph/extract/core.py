@@ -630,10 +630,9 @@ class Extractor:
                 hit, page = entries[0][1], entries[0][2]
                 candidates = self.choice_candidates(hit)
                 if key in self.SHORT_CELL_KEYS and len(entries) == 1:
-                    chunk = self.next_short_value(page, hit, skip_labels=key == "business_name")
-                    if chunk is not None:
-                        chunk.used = True
-                        self.out.set(path, Value(chunk.text, chunk.first, chunk.last))
+                    short = self.take_next_short_value(page, hit, skip_labels=key == "business_name")
+                    if short is not None:
+                        self.out.set(path, short)
                         continue
                 if key in self.LONG_CELL_KEYS and len(entries) == 1 and hit.group is None:
                     value, texts, reason = self.bounded_text(page, hit)
@@ -695,6 +694,14 @@ class Extractor:
         for chunk in run:
             chunk.used = True
         return Value("".join(texts), run[0].first, run[-1].last), [], ""
+
+    def take_next_short_value(self, page: Page, hit: LabelHit, *, skip_labels: bool = True) -> Value | None:
+        """``next_short_value`` as a value, its block claimed so no other label takes it."""
+        chunk = self.next_short_value(page, hit, skip_labels=skip_labels)
+        if chunk is None:
+            return None
+        chunk.used = True
+        return Value(chunk.text, chunk.first, chunk.last)
 
     def next_short_value(self, page: Page, hit: LabelHit, *, skip_labels: bool = True) -> Chunk | None:
         """The value printed in the first non-label block after a label (a one-line value in a
@@ -978,24 +985,14 @@ class FileReader:
     def name(self) -> None:
         ex = self.ex
         for hit, page in self.hits("file.name", region="II"):
-            value = ex.inline(hit)
-            if value is None:
-                chunk = ex.next_short_value(page, hit)
-                if chunk is not None:
-                    chunk.used = True
-                    value = Value(chunk.text, chunk.first, chunk.last)
+            value = ex.inline(hit) or ex.take_next_short_value(page, hit)
             if value is not None:
                 ex.out.set(f"{self.base}/name", value)
             else:
                 ex.out.abstain(f"{self.base}/name", [], "no value next to Ⅱ１ 特定個人情報ファイル名")
             break
         for hit, page in self.hits("file.name", region="III"):
-            value = ex.inline(hit)
-            if value is None:
-                chunk = ex.next_short_value(page, hit)
-                if chunk is not None:
-                    chunk.used = True
-                    value = Value(chunk.text, chunk.first, chunk.last)
+            value = ex.inline(hit) or ex.take_next_short_value(page, hit)
             ex.out.set(f"{self.base}/risk/file_name", value)
             break
 
