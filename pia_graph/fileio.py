@@ -1,4 +1,5 @@
-"""Atomic file output: write to a temporary file in the same directory, then rename.
+"""File handling shared by the stages: atomic output (a temporary file in the same directory,
+then a rename) and expanding input directories.
 
 A reader (or a crash) never sees a half-written file.
 """
@@ -7,10 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from pia_graph.errors import InputError
 
 
 @contextmanager
@@ -58,3 +61,24 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     with atomic_open(path, "wb", encoding=None) as handle:
         handle.write(data)
+
+
+def expand_directories(paths: Iterable[Path], suffixes: tuple[str, ...]) -> tuple[list[Path], list[InputError]]:
+    """Inputs in the order given; a directory adds the files below it with one of ``suffixes``
+    (sorted), or is a problem when it holds none. Other paths pass through for their reader to check."""
+    files: list[Path] = []
+    problems: list[InputError] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(child for child in path.rglob("*")
+                           if child.suffix.lower() in suffixes and child.is_file())
+            if not found:
+                problems.append(InputError(path, f"directory holds no {_either(suffixes)} files"))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, problems
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

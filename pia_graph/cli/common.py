@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-
 import typer
 
-from pia_graph.errors import InputError
+from pia_graph.fileio import expand_directories
+
+__all__ = ["close_source", "expand_directories", "fail"]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -21,24 +20,3 @@ def close_source(source: object) -> None:
     close = getattr(source, "close", None)
     if callable(close):
         close()
-
-
-def expand_directories(paths: Iterable[Path], suffixes: tuple[str, ...]) -> tuple[list[Path], list[InputError]]:
-    """Inputs in the order given; a directory adds the files below it with one of ``suffixes``
-    (sorted), or is a problem when it holds none. Other paths pass through for their reader to check."""
-    files: list[Path] = []
-    problems: list[InputError] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(child for child in path.rglob("*")
-                           if child.suffix.lower() in suffixes and child.is_file())
-            if not found:
-                problems.append(InputError(path, f"directory holds no {_either(suffixes)} files"))
-            files.extend(found)
-        else:
-            files.append(path)
-    return files, problems
-
-
-def _either(words: tuple[str, ...]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

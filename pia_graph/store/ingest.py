@@ -40,6 +40,7 @@ from rdflib import Literal, URIRef
 
 from pia_graph import vocab
 from pia_graph.errors import InputError, PiaError
+from pia_graph.fileio import expand_directories
 from pia_graph.store.oxigraph_store import Store
 
 INPUT_SUFFIXES = (".txt", ".pdf", ".json")
@@ -77,9 +78,8 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
-            if not found:
-                problems.append((path, f"{path}: directory holds no .txt, .pdf or .json files"))
+            found, empty = expand_directories([path], INPUT_SUFFIXES)
+            problems.extend((path, str(error)) for error in empty)
             files.extend(found)
         elif path.is_file():
             if path.suffix.lower() in INPUT_SUFFIXES:
