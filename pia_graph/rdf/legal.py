@@ -120,6 +120,7 @@ class ParsedLegalBasis:
 _IRI_SAFE_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
 
 
+@lru_cache(maxsize=65_536)  # the same names and record paths recur in every assessment
 def iri_segment(text: str) -> str:
     """A path segment: NFKC, no whitespace; non-ASCII characters kept (IRIs allow them) except
     separators, controls and private-use ones; ASCII outside the IRI-safe set percent-encoded

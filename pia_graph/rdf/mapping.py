@@ -28,6 +28,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -43,9 +44,44 @@ from pia_graph.vocab import ID, ORG
 
 _KIND_SLUGS = {"基礎項目評価書": "basic", "重点項目評価書": "focused", "全項目評価書": "full"}
 _DASHES = re.compile(r"^[\s\-－―‐ー—]*$")
-_ELI = V.ELI
+# namespace attributes resolved once: rdflib builds a new term on every attribute lookup,
+# and the mapping makes ~1,500 triples per assessment
+_RDF_TYPE = RDF.type
+_LABEL = RDFS.label
+_ALT_LABEL = SKOS.altLabel
+_DERIVED_FROM = PROV.wasDerivedFrom
+_PROV_ENTITY = PROV.Entity
+_INTEGER = XSD.integer
+_DATE = XSD.date
+_ORGANIZATION = ORG.Organization
+_UNIT = ORG.OrganizationalUnit
+_HAS_UNIT = ORG.hasUnit
+_UNIT_OF = ORG.unitOf
+_ELI_SUBDIVISION = V.ELI.LegalResourceSubdivision
+_ELI_RESOURCE = V.ELI.LegalResource
+_ELI_PART_OF = V.ELI.is_part_of
 
 
+# Literals recur across assessments (record paths, line numbers, shared names): each distinct
+# one is made once per worker, with its N-Triples text; cleared when large to stay bounded.
+_LITERALS: dict[tuple[Any, ...], Literal] = {}
+_LITERAL_TEXT: dict[int, str] = {}   # id of a term held in _LITERALS → its N-Triples text
+_LITERAL_LIMIT = 200_000
+
+
+def _literal(value: Any, lang: str | None = None, datatype: URIRef | None = None) -> Literal:
+    key = (type(value), value, lang, datatype)
+    term = _LITERALS.get(key)
+    if term is None:
+        if len(_LITERALS) >= _LITERAL_LIMIT:
+            _LITERALS.clear()
+            _LITERAL_TEXT.clear()
+        term = _LITERALS[key] = Literal(value, lang=lang, datatype=datatype)
+        _LITERAL_TEXT[id(term)] = literal_text(term)
+    return term
+
+
+@lru_cache(maxsize=65_536)  # record paths recur in every assessment
 def _pointer(*parts: str | int) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -88,7 +124,7 @@ class _Builder:
 
     def text(self, subject: URIRef, prop: URIRef, value: Any, pointer: str) -> None:
         if isinstance(value, str) and value.strip():
-            self.add(subject, prop, Literal(value))
+            self.add(subject, prop, _literal(value))
             self.register(pointer, subject, prop)
 
     def concept(self, subject: URIRef, prop: URIRef, scheme: str, value: Any, pointer: str) -> None:
@@ -97,7 +133,7 @@ class _Builder:
         if not isinstance(value, str) or not value.strip():
             return
         iri = lookup(scheme, value)
-        self.add(subject, prop, iri if iri is not None else Literal(value))
+        self.add(subject, prop, iri if iri is not None else _literal(value))
         self.register(pointer, subject, prop)
 
     def concepts(self, subject: URIRef, prop: URIRef, scheme: str, values: Any, pointer: str) -> None:
@@ -117,34 +153,34 @@ class _Builder:
                 return
             value = int(digits)
         if isinstance(value, int):
-            self.add(subject, prop, Literal(value, datatype=XSD.integer))
+            self.add(subject, prop, _literal(value, datatype=_INTEGER))
             self.register(pointer, subject, prop)
 
     def labels(self, resource: URIRef, printed: str) -> None:
-        self.add(resource, V.name, Literal(printed))
-        self.add(resource, SKOS.altLabel, Literal(printed, lang="ja"))
+        self.add(resource, V.name, _literal(printed))
+        self.add(resource, _ALT_LABEL, _literal(printed, lang="ja"))
 
     # -- organisations -------------------------------------------------------------------
     def organisation(self, name: str, *types: URIRef) -> URIRef:
         resolution = resolve_entity(name)
         if resolution.parent_key is not None:
             parent = ID[f"org/{iri_segment(resolution.parent_key)}"]
-            self.add(parent, RDF.type, ORG.Organization)
-            self.add(parent, RDFS.label, Literal(resolution.parent_name or resolution.parent_key, lang="ja"))
-            self.add(parent, SKOS.altLabel, Literal(resolution.parent_name or resolution.parent_key, lang="ja"))
+            self.add(parent, _RDF_TYPE, _ORGANIZATION)
+            self.add(parent, _LABEL, _literal(resolution.parent_name or resolution.parent_key, lang="ja"))
+            self.add(parent, _ALT_LABEL, _literal(resolution.parent_name or resolution.parent_key, lang="ja"))
             unit_key = resolution.key.split("/", 1)[1]
             resource = URIRef(f"{parent}/unit/{iri_segment(unit_key)}")
-            self.add(resource, RDF.type, ORG.OrganizationalUnit)
-            self.add(resource, ORG.unitOf, parent)
-            self.add(parent, ORG.hasUnit, resource)
+            self.add(resource, _RDF_TYPE, _UNIT)
+            self.add(resource, _UNIT_OF, parent)
+            self.add(parent, _HAS_UNIT, resource)
         else:
             resource = ID[f"org/{iri_segment(resolution.key)}"]
-            self.add(resource, RDF.type, ORG.Organization)
+            self.add(resource, _RDF_TYPE, _ORGANIZATION)
         for rdf_type in types:
-            self.add(resource, RDF.type, rdf_type)
-        self.add(resource, RDFS.label, Literal(resolution.canonical, lang="ja"))
+            self.add(resource, _RDF_TYPE, rdf_type)
+        self.add(resource, _LABEL, _literal(resolution.canonical, lang="ja"))
         if resolution.name_en:
-            self.add(resource, RDFS.label, Literal(resolution.name_en, lang="en"))
+            self.add(resource, _LABEL, _literal(resolution.name_en, lang="en"))
         self.labels(resource, name)
         return resource
 
@@ -152,16 +188,16 @@ class _Builder:
         """A department (or internal 移転先) of the assessing body."""
         if self.body is None:
             # no assessing body named: the unit stands alone, still typed as a department
-            return self.organisation(name, V.Department, ORG.OrganizationalUnit, *types)
+            return self.organisation(name, V.Department, _UNIT, *types)
         key = department_key(name, self.body_name)
         resource = URIRef(f"{self.body}/unit/{iri_segment(key)}")
-        self.add(resource, RDF.type, ORG.OrganizationalUnit)
-        self.add(resource, RDF.type, V.Department)
+        self.add(resource, _RDF_TYPE, _UNIT)
+        self.add(resource, _RDF_TYPE, V.Department)
         for rdf_type in types:
-            self.add(resource, RDF.type, rdf_type)
-        self.add(resource, ORG.unitOf, self.body)
-        self.add(self.body, ORG.hasUnit, resource)
-        self.add(resource, RDFS.label, Literal(name, lang="ja"))
+            self.add(resource, _RDF_TYPE, rdf_type)
+        self.add(resource, _UNIT_OF, self.body)
+        self.add(self.body, _HAS_UNIT, resource)
+        self.add(resource, _LABEL, _literal(name, lang="ja"))
         self.labels(resource, name)
         return resource
 
@@ -171,43 +207,43 @@ class _Builder:
             return []
         if _DASHES.match(text):
             # ― / － printed for "none": kept as printed on the owner, no legal-basis resource
-            self.add(owner, V.legalText, Literal(text))
+            self.add(owner, V.legalText, _literal(text))
             self.register(pointer, owner, V.legalText)
             return []
         parsed = parse_legal_basis(text)
         self.add(owner, prop, iri)
-        self.add(iri, RDF.type, V.LegalBasis)
-        self.add(iri, V.legalText, Literal(text))
-        self.add(iri, RDFS.label, Literal(text, lang="ja"))
+        self.add(iri, _RDF_TYPE, V.LegalBasis)
+        self.add(iri, V.legalText, _literal(text))
+        self.add(iri, _LABEL, _literal(text, lang="ja"))
         self.register(pointer, owner, prop)
         for citation in parsed.citations:
             self.add(iri, V.cites, self.citation(citation))
         for index, fragment in enumerate(parsed.unparsed, start=1):
             node = URIRef(f"{iri}/unparsed/{index}")
-            self.add(node, RDF.type, V.UnparsedLegalText)
-            self.add(node, RDF.type, V.Abstention)
-            self.add(node, V.legalText, Literal(fragment))
-            self.add(node, V.reason, Literal("legal-basis text not recognised as a citation of a law"))
+            self.add(node, _RDF_TYPE, V.UnparsedLegalText)
+            self.add(node, _RDF_TYPE, V.Abstention)
+            self.add(node, V.legalText, _literal(fragment))
+            self.add(node, V.reason, _literal("legal-basis text not recognised as a citation of a law"))
             self.add(node, V.describes, iri)
             self.add(node, V.aboutProperty, V.cites)
-            self.add(node, V.recordPath, Literal(pointer))
+            self.add(node, V.recordPath, _literal(pointer))
         return parsed.unparsed
 
     def law(self, law: Law, printed: str) -> URIRef:
         iri = law.iri
-        self.add(iri, RDF.type, V.Law)
-        self.add(iri, RDF.type, _ELI.LegalResource)
-        self.add(iri, RDFS.label, Literal(law.name, lang="ja"))
+        self.add(iri, _RDF_TYPE, V.Law)
+        self.add(iri, _RDF_TYPE, _ELI_RESOURCE)
+        self.add(iri, _LABEL, _literal(law.name, lang="ja"))
         if law.name_en:
-            self.add(iri, RDFS.label, Literal(law.name_en, lang="en"))
-        self.add(iri, V.name, Literal(law.name))
+            self.add(iri, _LABEL, _literal(law.name_en, lang="en"))
+        self.add(iri, V.name, _literal(law.name))
         if law.egov_id:
-            self.add(iri, V.eGovLawId, Literal(law.egov_id))
+            self.add(iri, V.eGovLawId, _literal(law.egov_id))
             # the law's page on e-Gov 法令検索 (article anchors are not minted: their form for
             # branch articles such as 第24条の2 is not confirmed)
             self.add(iri, RDFS.seeAlso, URIRef(f"https://laws.e-gov.go.jp/law/{law.egov_id}"))
         if fold(printed) != fold(law.name):
-            self.add(iri, SKOS.altLabel, Literal(printed, lang="ja"))
+            self.add(iri, _ALT_LABEL, _literal(printed, lang="ja"))
         return iri
 
     def citation(self, citation: Citation) -> URIRef:
@@ -215,57 +251,57 @@ class _Builder:
         iri = citation.iri
         if iri == law_iri:
             # a law cited as a whole: the citation node is the law itself
-            self.add(iri, RDF.type, V.LegalCitation)
+            self.add(iri, _RDF_TYPE, V.LegalCitation)
             self.add(iri, V.law, law_iri)
             return iri
-        self.add(iri, RDF.type, V.LegalCitation)
-        self.add(iri, RDF.type, _ELI.LegalResourceSubdivision)
+        self.add(iri, _RDF_TYPE, V.LegalCitation)
+        self.add(iri, _RDF_TYPE, _ELI_SUBDIVISION)
         self.add(iri, V.law, law_iri)
-        self.add(iri, RDFS.label, Literal(citation.label(), lang="ja"))
+        self.add(iri, _LABEL, _literal(citation.label(), lang="ja"))
         for prop, value in ((V.article, citation.article), (V.paragraph, citation.paragraph),
                             (V.itemNumber, citation.item), (V.table, citation.table),
                             (V.tableItem, citation.table_item)):
             if value is not None:
-                self.add(iri, prop, Literal(value))
+                self.add(iri, prop, _literal(value))
         chain = citation.parent_iris()
-        self.add(iri, _ELI.is_part_of, chain[0])
+        self.add(iri, _ELI_PART_OF, chain[0])
         for child, parent in itertools.pairwise(chain):
-            self.add(child, RDF.type, _ELI.LegalResourceSubdivision)
-            self.add(child, _ELI.is_part_of, parent)
+            self.add(child, _RDF_TYPE, _ELI_SUBDIVISION)
+            self.add(child, _ELI_PART_OF, parent)
         return iri
 
     # -- the record ----------------------------------------------------------------------
     def build(self, curated: bool, source_sha256: str | None) -> None:
         record, root, add = self.record, self.root, self.add
         info = record.get("assessment") or {}
-        add(root, RDF.type, V.Assessment)
-        add(root, V.curated, Literal(bool(curated)))
+        add(root, _RDF_TYPE, V.Assessment)
+        add(root, V.curated, _literal(bool(curated)))
         self.register("/assessment", root)
         self.register("", root)
         self.text(root, V.assessmentNumber, info.get("number"), "/assessment/number")
         if isinstance(info.get("title"), str) and info["title"].strip():
             self.text(root, V.title, info["title"], "/assessment/title")
-            add(root, RDFS.label, Literal(info["title"], lang="ja"))
+            add(root, _LABEL, _literal(info["title"], lang="ja"))
         self.concept(root, V.assessmentKind, "kind", info.get("kind"), "/assessment/kind")
         version = info.get("form_version")
         if isinstance(version, str) and version.strip():
             known = form_version_concept(version)
             if known is None:
-                add(root, V.formVersion, Literal(version))
+                add(root, V.formVersion, _literal(version))
             else:
                 concept, canonical = known
                 add(root, V.formVersion, concept)
                 if concept not in {SCHEMES["form-version"].concept_iri(c) for c in SCHEMES["form-version"].concepts}:
-                    add(concept, RDF.type, SKOS.Concept)
+                    add(concept, _RDF_TYPE, SKOS.Concept)
                     add(concept, SKOS.inScheme, SCHEMES["form-version"].iri)
-                    add(concept, SKOS.prefLabel, Literal(canonical, lang="ja"))
+                    add(concept, SKOS.prefLabel, _literal(canonical, lang="ja"))
             self.register("/assessment/form_version", root, V.formVersion)
         published = info.get("published")
         if isinstance(published, str) and published:
             try:
-                add(root, V.publishedDate, Literal(_dt.date.fromisoformat(published), datatype=XSD.date))
+                add(root, V.publishedDate, _literal(_dt.date.fromisoformat(published), datatype=_DATE))
             except ValueError:
-                add(root, V.publishedDate, Literal(published))
+                add(root, V.publishedDate, _literal(published))
             self.register("/assessment/published", root, V.publishedDate)
         if isinstance(self.body_name, str) and self.body_name.strip():
             self.body = self.organisation(self.body_name, V.AssessingBody)
@@ -291,25 +327,25 @@ class _Builder:
         source = self.record.get("source")
         document = ID[f"document/sha256-{source_sha256}"] if source_sha256 else URIRef(f"{self.root}/document")
         self.document = document
-        self.add(document, RDF.type, V.SourceDocument)
-        self.add(document, RDF.type, PROV.Entity)
+        self.add(document, _RDF_TYPE, V.SourceDocument)
+        self.add(document, _RDF_TYPE, _PROV_ENTITY)
         if isinstance(source, str):
-            self.add(document, V.fileName, Literal(source))
-            self.add(document, RDFS.label, Literal(source))
+            self.add(document, V.fileName, _literal(source))
+            self.add(document, _LABEL, _literal(source))
             self.register("/source", document, V.fileName)
         if source_sha256:
-            self.add(document, V.sha256, Literal(source_sha256))
+            self.add(document, V.sha256, _literal(source_sha256))
         self.add(self.root, V.sourceDocument, document)
-        self.add(self.root, PROV.wasDerivedFrom, document)
+        self.add(self.root, _DERIVED_FROM, document)
 
     def business(self, business: URIRef) -> None:
         record, add = self.record, self.add
         add(self.root, V.concernsBusiness, business)
-        add(business, RDF.type, V.Business)
+        add(business, _RDF_TYPE, V.Business)
         name = record.get("business_name")
         if isinstance(name, str) and name.strip():
             self.text(business, V.name, name, "/business_name")
-            add(business, RDFS.label, Literal(name, lang="ja"))
+            add(business, _LABEL, _literal(name, lang="ja"))
         self.text(business, V.description, record.get("business_description"), "/business_description")
         self.concept(business, V.targetPopulation, "target-population", record.get("target_population"),
                      "/target_population")
@@ -340,8 +376,8 @@ class _Builder:
         body_key = resolve_entity(self.body_name).key if self.body_name else "_"
         resolution = resolve_entity(name)
         resource = ID[f"system/{iri_segment(body_key)}/{iri_segment(resolution.key)}"]
-        self.add(resource, RDF.type, V.System)
-        self.add(resource, RDFS.label, Literal(name, lang="ja"))
+        self.add(resource, _RDF_TYPE, V.System)
+        self.add(resource, _LABEL, _literal(name, lang="ja"))
         self.labels(resource, name)
         return resource
 
@@ -349,12 +385,12 @@ class _Builder:
         add, base = self.add, ("files", index)
         resource = URIRef(f"{self.root}/file/{index + 1}")
         add(self.root, V.hasFile, resource)
-        add(resource, RDF.type, V.PersonalInfoFile)
+        add(resource, _RDF_TYPE, V.PersonalInfoFile)
         self.register(_pointer(*base), resource)
         name = file.get("name")
         if isinstance(name, str) and name.strip():
             self.text(resource, V.name, name, _pointer(*base, "name"))
-            add(resource, RDFS.label, Literal(name, lang="ja"))
+            add(resource, _LABEL, _literal(name, lang="ja"))
         self.concept(resource, V.fileType, "file-type", file.get("file_type"), _pointer(*base, "file_type"))
         self.concept(resource, V.subjectCount, "subject-count", file.get("subject_count"),
                      _pointer(*base, "subject_count"))
@@ -376,7 +412,7 @@ class _Builder:
         if isinstance(details, Mapping):
             for label, detail in details.items():
                 if isinstance(detail, str) and detail.strip():
-                    add(resource, V.sourceDetail, Literal(f"{label}: {detail}"))
+                    add(resource, V.sourceDetail, _literal(f"{label}: {detail}"))
             self.register(_pointer(*base, "sources_detail"), resource, V.sourceDetail)
         self.concepts(resource, V.acquisitionMethod, "method", file.get("acquisition_methods"),
                       _pointer(*base, "acquisition_methods"))
@@ -412,9 +448,9 @@ class _Builder:
             elif (isinstance(value, str) and value.strip()) or isinstance(value, bool | int):
                 node = URIRef(f"{file}/risk/{iri_segment('.'.join(here))}")
                 self.add(file, V.hasRiskMeasure, node)
-                self.add(node, RDF.type, V.RiskMeasure)
-                self.add(node, V.riskKey, Literal(".".join(here)))
-                self.add(node, V.answer, Literal(value))
+                self.add(node, _RDF_TYPE, V.RiskMeasure)
+                self.add(node, V.riskKey, _literal(".".join(here)))
+                self.add(node, V.answer, _literal(value))
                 self.register(child_pointer, node, V.answer)
 
     def entrustment(self, file: URIRef, base: tuple[str | int, ...], index: int,
@@ -423,12 +459,12 @@ class _Builder:
         here = (*base, "entrustments", index)
         resource = URIRef(f"{file}/entrustment/{index + 1}")
         add(file, V.hasEntrustment, resource)
-        add(resource, RDF.type, V.Entrustment)
+        add(resource, _RDF_TYPE, V.Entrustment)
         add(resource, V.concernsFile, file)
         self.register(_pointer(*here), resource)
         self.text(resource, V.entrustmentTitle, entry.get("title"), _pointer(*here, "title"))
         if isinstance(entry.get("title"), str) and entry["title"].strip():
-            add(resource, RDFS.label, Literal(entry["title"], lang="ja"))
+            add(resource, _LABEL, _literal(entry["title"], lang="ja"))
         self.text(resource, V.content, entry.get("content"), _pointer(*here, "content"))
         contractor = None
         if isinstance(entry.get("contractor"), str) and entry["contractor"].strip():
@@ -451,12 +487,12 @@ class _Builder:
             for link_index, sub_name in enumerate(names or [None]):
                 link = URIRef(f"{resource}/subcontract/{link_index + 1}")
                 add(resource, V.hasSubcontract, link)
-                add(link, RDF.type, V.Subcontract)
+                add(link, _RDF_TYPE, V.Subcontract)
                 add(link, V.concernsFile, file)
                 if contractor is not None:
                     add(link, V.subcontractedBy, contractor)
                 if isinstance(entry.get("subcontract_items"), str) and entry["subcontract_items"].strip():
-                    add(link, V.subcontractItems, Literal(entry["subcontract_items"]))
+                    add(link, V.subcontractItems, _literal(entry["subcontract_items"]))
                 if sub_name is not None:
                     sub = self.organisation(sub_name, V.Contractor)
                     add(link, V.subcontractor, sub)
@@ -471,14 +507,14 @@ class _Builder:
         kind = "provision" if group == "provisions" else "transfer"
         resource = URIRef(f"{file}/{kind}/{index + 1}")
         add(file, prop, resource)
-        add(resource, RDF.type, cls)
+        add(resource, _RDF_TYPE, cls)
         self.register(_pointer(*here), resource)
         recipient = entry.get("recipient")
         if isinstance(recipient, str) and recipient.strip():
             target = (self.organisation(recipient, V.Recipient) if kind == "provision"
                       else self.unit_of_body(recipient, V.Recipient))
             add(resource, V.recipient, target)
-            add(resource, RDFS.label, Literal(recipient, lang="ja"))
+            add(resource, _LABEL, _literal(recipient, lang="ja"))
             self.register(_pointer(*here, "recipient"), resource, V.recipient)
         self.legal_basis(resource, V.legalBasis, entry.get("legal_basis"), _pointer(*here, "legal_basis"),
                          URIRef(f"{resource}/legal-basis"))
@@ -495,14 +531,14 @@ class _Builder:
         resource = URIRef(f"{self.root}/change/{index + 1}")
         here = ("changes", index)
         self.add(self.root, V.hasChange, resource)
-        self.add(resource, RDF.type, V.ChangeRecord)
+        self.add(resource, _RDF_TYPE, V.ChangeRecord)
         self.register(_pointer(*here), resource)
         date = change.get("date")
         if isinstance(date, str) and date.strip():
             try:
-                self.add(resource, V.changeDate, Literal(_dt.date.fromisoformat(date), datatype=XSD.date))
+                self.add(resource, V.changeDate, _literal(_dt.date.fromisoformat(date), datatype=_DATE))
             except ValueError:
-                self.add(resource, V.changeDate, Literal(date))
+                self.add(resource, V.changeDate, _literal(date))
             self.register(_pointer(*here, "date"), resource, V.changeDate)
         self.text(resource, V.changedItem, change.get("item"), _pointer(*here, "item"))
         self.text(resource, V.valueBefore, change.get("before"), _pointer(*here, "before"))
@@ -536,18 +572,18 @@ class _Builder:
             span = URIRef(f"{self.root}/span{_pointer_path(pointer)}")
             # a curated record may locate a value it leaves null: name its property all the same
             resource, prop = self.locate_abstained(pointer)
-            self.add(span, RDF.type, V.SourceSpan)
-            self.add(span, RDF.type, PROV.Entity)
-            self.add(span, V.recordPath, Literal(pointer))
+            # its prov:Entity type follows from pia:SourceSpan ⊑ prov:Entity (ontology), not repeated
+            self.add(span, _RDF_TYPE, V.SourceSpan)
+            self.add(span, V.recordPath, _literal(pointer))
             if len(lines) == 2:
-                self.add(span, V.firstLine, Literal(int(lines[0]), datatype=XSD.integer))
-                self.add(span, V.lastLine, Literal(int(lines[1]), datatype=XSD.integer))
+                self.add(span, V.firstLine, _literal(int(lines[0]), datatype=_INTEGER))
+                self.add(span, V.lastLine, _literal(int(lines[1]), datatype=_INTEGER))
             if isinstance(entry.get("page"), int):
-                self.add(span, V.page, Literal(entry["page"], datatype=XSD.integer))
+                self.add(span, V.page, _literal(entry["page"], datatype=_INTEGER))
             self.add(span, V.describes, resource)
             if prop is not None:
                 self.add(span, V.aboutProperty, prop)
-            self.add(span, PROV.wasDerivedFrom, self.document)
+            self.add(span, _DERIVED_FROM, self.document)
 
     def abstentions(self) -> None:
         used: set[URIRef] = set()
@@ -562,23 +598,23 @@ class _Builder:
                 suffix += 1
             used.add(node)
             resource, prop = self.locate_abstained(pointer)
-            self.add(node, RDF.type, V.Abstention)
-            self.add(node, V.recordPath, Literal(pointer))
-            self.add(node, V.reason, Literal(str(entry.get("reason", ""))))
+            self.add(node, _RDF_TYPE, V.Abstention)
+            self.add(node, V.recordPath, _literal(pointer))
+            self.add(node, V.reason, _literal(str(entry.get("reason", ""))))
             for candidate in entry.get("candidates") or []:
-                self.add(node, V.candidate, Literal(candidate if isinstance(candidate, str) else str(candidate)))
+                self.add(node, V.candidate, _literal(candidate if isinstance(candidate, str) else str(candidate)))
             self.add(node, V.describes, resource)
             if prop is not None:
                 self.add(node, V.aboutProperty, prop)
-            self.add(node, PROV.wasDerivedFrom, self.document)
+            self.add(node, _DERIVED_FROM, self.document)
             lines = entry.get("lines")
             # optional: where the ambiguous text is (not in the schema's minimum, used when given)
             if (isinstance(lines, list) and len(lines) == 2
                     and all(isinstance(n, int) and not isinstance(n, bool) for n in lines)):
-                self.add(node, V.firstLine, Literal(lines[0], datatype=XSD.integer))
-                self.add(node, V.lastLine, Literal(lines[1], datatype=XSD.integer))
+                self.add(node, V.firstLine, _literal(lines[0], datatype=_INTEGER))
+                self.add(node, V.lastLine, _literal(lines[1], datatype=_INTEGER))
                 if isinstance(entry.get("page"), int):
-                    self.add(node, V.page, Literal(entry["page"], datatype=XSD.integer))
+                    self.add(node, V.page, _literal(entry["page"], datatype=_INTEGER))
 
     def locate_abstained(self, pointer: str) -> tuple[URIRef, URIRef | None]:
         """An abstained value has no triple, so the property comes from the field name."""
@@ -668,7 +704,8 @@ def _term_text(term: Any) -> str:
     if type(term) is URIRef:
         return _iri_text(term)
     if isinstance(term, Literal):
-        return literal_text(term)
+        text = _LITERAL_TEXT.get(id(term))
+        return literal_text(term) if text is None else text
     if isinstance(term, URIRef):
         return _iri_text(term)
     raise TypeError(f"not an RDF term the mapping makes: {term!r}")
@@ -693,8 +730,13 @@ def record_to_ntriples(record: Mapping[str, Any], *, curated: bool = False,
     """
     root, triples = _build(record, curated, source_sha256)
     lines: dict[str, None] = {}
+    # the two caches read inline: this loop runs ~1,500 times per assessment
+    iri_texts, literal_texts = _IRI_TEXT, _LITERAL_TEXT
     for s, p, o in triples:
-        lines[f"{_term_text(s)} {_term_text(p)} {_term_text(o)} .\n"] = None
+        subject = iri_texts.get(s) or _term_text(s)
+        predicate = iri_texts.get(p) or _term_text(p)
+        obj = (literal_texts.get(id(o)) if type(o) is Literal else iri_texts.get(o)) or _term_text(o)
+        lines[f"{subject} {predicate} {obj} .\n"] = None
     return root, "".join(lines)
 
 
