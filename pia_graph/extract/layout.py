@@ -16,10 +16,11 @@ from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_
 from pia_graph.extract.history import split_pages
 from pia_graph.extract.options import (
     BoxScan,
-    chosen_option,
+    chosen_in_rest,
     is_checkbox_line,
+    nfkc,
     scan_boxes,
-    strip_option_lists,
+    strip_option_lists_normal,
     tokenize,
 )
 
@@ -32,11 +33,12 @@ _APPENDIX = re.compile(r"^[\s　]*[（(]別添\s*([0-9０-９])\s*[）)]\s*(?P<t
 _COUNT = re.compile(r"^[\s　]*[（(]?[\s　]*[○〇]?[\s　]*(?P<n>[0-9０-９]{1,3})[\s　]*[）)]?[\s　]*件?[\s　]*$")
 # Captions printed inside grids; never values.
 _SPACES = re.compile(r"[ \u3000]+")
+_BRACKETS = re.compile(r"[\[\]]")
 _CAPTIONS = {key_form(t) for t in ("・識別情報", "・連絡先等情報", "・業務関係情報", "凡例：「※」重要事項",
                                    "＜選択肢＞", "項目一覧", "）件", "（）件")}
 
 
-@dataclass
+@dataclass(slots=True)
 class LabelHit:
     """A catalogue label found in the text, with the value printed on its own line(s), if any."""
 
@@ -58,7 +60,7 @@ class LabelHit:
         return self.defs[0].key if len(self.defs) == 1 else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """Text on a page that is not a label: a free value, a chosen option, a count or grid pieces."""
 
@@ -230,17 +232,22 @@ class Segmenter:
         found: list[tuple[bool, str, str]] = []
         # labels are short: only a space in the line's last 90 characters can start one
         tail_start = max(0, len(line) - 90)
+        by_text = self.cat.by_text
+        prefixes = self.cat.prefixes
         for match in _SPACES.finditer(line, tail_start):
-            before = line[: match.start()].strip(" \t\u3000")
             after = line[match.end():]
-            if not before or not after.strip():
+            if not after.strip():
                 continue
             form = key_form(after)
-            if form in self.cat.by_text and len(form) >= 3:
-                found.append((True, form, before))
+            complete = form in by_text and len(form) >= 3
+            if not complete and not (form in prefixes and len(form) >= 4):
+                continue  # most spaces: the text after them is no label
+            before = line[: match.start()].strip(" \t\u3000")
+            if not before:
+                continue
+            found.append((complete, form, before))
+            if complete:
                 break
-            if form in self.cat.prefixes and len(form) >= 4:
-                found.append((False, form, before))
         return tuple(found)
 
     def _label_at_end(self, index: int, block_end: int,
@@ -274,13 +281,16 @@ class Segmenter:
         count = _COUNT.match(stripped)
         if count and any(c.isdigit() for c in stripped):
             return "count", None
-        chosen = chosen_option(stripped, self.cat)
+        # one NFKC pass and one option-list strip shared by the three readings below
+        normal = nfkc(stripped)
+        rest = strip_option_lists_normal(normal)
+        chosen = chosen_in_rest(rest, self.cat)
         if chosen:
             return "c1", chosen
-        residue = key_form(re.sub(r"[\[\]]", "", strip_option_lists(stripped)))
+        residue = key_form(_BRACKETS.sub("", rest))
         if not residue:
             return "box", []
-        tokens = tokenize(stripped)
+        tokens = tokenize(stripped, normal)
         if is_checkbox_line(tokens):
             return "box", tokens
         return "free", None
@@ -322,19 +332,35 @@ class Segmenter:
         if template is None:
             if len(cache) >= _BLOCK_CACHE_LIMIT:
                 cache.clear()
-            scratch = Page(page.index, start, end)
-            self._read_block_lines(scratch, 0, start, end)
-            template = cache[key] = (
-                tuple(_shifted_hit(h, -start, 0, 0) for h in scratch.hits),
-                tuple(_shifted_chunk(c, -start, 0, 0) for c in scratch.chunks),
-                tuple(Section(x.num, x.title, x.line - start) for x in scratch.sections),
-                tuple((n, t, at - start) for n, t, at in scratch.appendix),
-            )
+            template = cache[key] = self._block_template(page.index, start, end)
         hits, chunks, sections, appendix = template
-        page.hits.extend(_shifted_hit(h, start, page.index, block) for h in hits)
-        page.chunks.extend(_shifted_chunk(c, start, page.index, block) for c in chunks)
-        page.sections.extend(Section(x.num, x.title, x.line + start) for x in sections)
-        page.appendix.extend((n, t, at + start) for n, t, at in appendix)
+        number = page.index
+        # Inlined construction (no helper call per object): most blocks come from the cache, so
+        # this loop is the per-block cost of segmenting a document.
+        add_hit = page.hits.append
+        for h in hits:
+            add_hit(LabelHit(list(h.defs), h.form, h.first + start, h.last + start, number, block, h.value,
+                             None if h.value_first is None else h.value_first + start,
+                             None if h.value_last is None else h.value_last + start,
+                             h.before, h.group, h.group_range))
+        add_chunk = page.chunks.append
+        for c in chunks:
+            add_chunk(Chunk(c.kind, c.text, c.first + start, c.last + start, number, block, c.c1, c.tokens, c.used))
+        if sections:
+            page.sections.extend(Section(x.num, x.title, x.line + start) for x in sections)
+        if appendix:
+            page.appendix.extend((n, t, at + start) for n, t, at in appendix)
+
+    def _block_template(self, page_index: int, start: int, end: int) -> tuple:
+        """The reading of lines ``start:end`` with line numbers relative to ``start``."""
+        scratch = Page(page_index, start, end)
+        self._read_block_lines(scratch, 0, start, end)
+        return (
+            tuple(_shifted_hit(h, -start, 0, 0) for h in scratch.hits),
+            tuple(_shifted_chunk(c, -start, 0, 0) for c in scratch.chunks),
+            tuple(Section(x.num, x.title, x.line - start) for x in scratch.sections),
+            tuple((n, t, at - start) for n, t, at in scratch.appendix),
+        )
 
     def _read_block_lines(self, page: Page, block: int, start: int, end: int) -> None:
         index = start

@@ -42,10 +42,21 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# Compiled once: chosen_option runs on every line not seen before.
+_DETACHED_BOX = re.compile(r"^\s*\]\s*[^\s\[\]]")
+_BRACKETS_AND_SPACE = re.compile(r"[\[\]\s]+")
+# 委託する （ 2 ）件: the count printed after the choice is not part of it
+_TRAILING_COUNT = re.compile(r"[(（]\d{0,3}[)）]件$")
+
+
 def strip_option_lists(text: str) -> str:
     """NFKC text with ＜選択肢＞ and every numbered option segment (``3) 10人以上50人未満``) removed."""
-    normal = nfkc(text).replace("<選択肢>", " ")
-    return _patterns().numbered.sub(" ", normal)
+    return strip_option_lists_normal(nfkc(text))
+
+
+def strip_option_lists_normal(normal: str) -> str:
+    """:func:`strip_option_lists` of text that is already NFKC (callers holding it save a pass)."""
+    return _patterns().numbered.sub(" ", normal.replace("<選択肢>", " "))
 
 
 def chosen_option(text: str, cat: Catalogue | None = None) -> tuple[str, set[str]] | None:
@@ -54,14 +65,16 @@ def chosen_option(text: str, cat: Catalogue | None = None) -> tuple[str, set[str
     The chosen value is what is left once the option list and the brackets ``[ … ]`` are removed
     (form-fields P4); it must equal an option text exactly.
     """
-    cat = cat or load_catalogue()
-    rest = strip_option_lists(text)
-    if re.match(r"^\s*\]\s*[^\s\[\]]", rest) and key_form(rest.strip(" ]")) in cat.cm_forms:
+    return chosen_in_rest(strip_option_lists(text), cat or load_catalogue())
+
+
+def chosen_in_rest(rest: str, cat: Catalogue) -> tuple[str, set[str]] | None:
+    """:func:`chosen_option` given the :func:`strip_option_lists` of the text."""
+    if _DETACHED_BOX.match(rest) and key_form(rest.strip(" ]")) in cat.cm_forms:
         # "] option" is a checkbox whose bracket and mark were printed elsewhere, not a chosen value
         return None
-    rest = re.sub(r"[\[\]\s]+", "", rest)
-    # 委託する （ 2 ）件: the count printed after the choice is not part of it
-    rest = re.sub(r"[(（]\d{0,3}[)）]件$", "", rest)
+    rest = _BRACKETS_AND_SPACE.sub("", rest)
+    rest = _TRAILING_COUNT.sub("", rest)
     if not rest:
         return None
     form = key_form(rest)
@@ -101,18 +114,21 @@ class BoxScan:
         return {b.option for b in self.boxes}
 
 
-def _aligned_nfkc(text: str) -> tuple[str, str]:
+def _aligned_nfkc(text: str, normal: str | None = None) -> tuple[str, str]:
     """(NFKC text, text as printed) of equal length where possible, so a token found in the NFKC
     text can be copied from the printed one; falls back to NFKC for both."""
-    normal = unicodedata.normalize("NFKC", text)
+    if normal is None:
+        normal = unicodedata.normalize("NFKC", text)
     if len(normal) == len(text):
         return normal, text
     return normal, normal
 
 
-def tokenize(text: str) -> list[tuple[str, str]]:
-    """Checkbox tokens ``(kind, printed text)``: open, close, mark, opt, lp, rp, text."""
-    normal, printed = _aligned_nfkc(text)
+def tokenize(text: str, normal: str | None = None) -> list[tuple[str, str]]:
+    """Checkbox tokens ``(kind, printed text)``: open, close, mark, opt, lp, rp, text.
+
+    ``normal``, when given, must be the NFKC of ``text`` (saves normalising it again)."""
+    normal, printed = _aligned_nfkc(text, normal)
     out: list[tuple[str, str]] = []
     for match in _patterns().tokens.finditer(normal):
         kind = match.lastgroup or "text"
