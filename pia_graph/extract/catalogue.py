@@ -26,10 +26,22 @@ def _char_form(char: str) -> str:
     return "".join(p for p in normal if not p.isspace() and p != "※")
 
 
-@lru_cache(maxsize=65536)
+# key_form results by text. A plain dict of strings, not functools.lru_cache: a dict holding only
+# strings is never tracked by the garbage collector, while every full collection walks all the
+# entries of an lru_cache (with 65,536 of them, most of the cost of each full collection during a
+# batch). Bounded: cleared when full, as the line caches of the layout module are.
+_KEY_FORMS: dict[str, str] = {}
+_KEY_FORMS_LIMIT = 65_536
+
+
 def key_form(text: str) -> str:
     """Text as compared with catalogue entries: NFKC, no whitespace, no ※."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+    form = _KEY_FORMS.get(text)
+    if form is None:
+        if len(_KEY_FORMS) >= _KEY_FORMS_LIMIT:
+            _KEY_FORMS.clear()
+        form = _KEY_FORMS[text] = _DROP.sub("", unicodedata.normalize("NFKC", text))
+    return form
 
 
 def key_form_with_map(text: str) -> tuple[str, list[int]]:

@@ -858,9 +858,12 @@ class FileReader:
                 for hit, key in self.ex.keyed_hits(page):
                     self._by_key.setdefault(key, []).append((ordinal, hit, page))
                     ordinal += 1
-        found = [entry for key in set(keys) for entry in self._by_key.get(key, ())
-                 if not region or self.ex.region.get(entry[2].index) == region]
-        found.sort(key=lambda entry: entry[0])
+        wanted = set(keys)
+        region_of = self.ex.region
+        found = [entry for key in wanted for entry in self._by_key.get(key, ())
+                 if not region or region_of.get(entry[2].index) == region]
+        if len(wanted) > 1:  # each key's list is already in ordinal order
+            found.sort(key=lambda entry: entry[0])
         return [(hit, page) for _ordinal, hit, page in found]
 
     def run(self) -> None:
@@ -1548,9 +1551,11 @@ class FileReader:
         if slots is None:
             return
         pages = [p for p in self.pages if ex.region.get(p.index) == "III"]
-        per_page = [(p, sorted((h for h in p.hits if ex.key(h, p) == "risk.sufficient"), key=lambda h: h.first))
-                    for p in pages]
-        per_page = [(p, hits) for p, hits in per_page if hits]
+        # the file's hits by key are indexed already (page order, then line order in a page)
+        grouped: dict[int, tuple[Page, list[LabelHit]]] = {}
+        for hit, page in self.hits("risk.sufficient", region="III"):
+            grouped.setdefault(page.index, (page, []))[1].append(hit)
+        per_page = list(grouped.values())
         total = sum(len(hits) for _, hits in per_page)
         if total == 0:
             return

@@ -71,7 +71,8 @@ def split_pages(lines: list[str]) -> list[tuple[int, int]]:
     line starts the next page). The separating blank lines belong to no page.
     """
     pages: list[tuple[int, int]] = []
-    blank = [not line.strip() for line in lines]
+    # isspace() is "strip() leaves nothing" without building the stripped copy
+    blank = [not line or line.isspace() for line in lines]
     feeds = {index for index, line in enumerate(lines) if "\f" in line}
     start = 0
     index = 0
@@ -133,11 +134,15 @@ def _date_value(text: str) -> str:
     return to_iso_date(text) or text.strip()
 
 
+# normalised once: _is_header_line runs on every line of the history
+_HEADER_CELL_FORMS = tuple(_nfkc(cell) for cell in _HEADER_CELLS)
+
+
 def _is_header_line(line: str) -> bool:
     rest = "".join(_nfkc(line).split())
     rest = _APPENDIX_TAG.sub("", _nfkc(rest))
-    for cell in _HEADER_CELLS:
-        rest = rest.replace(_nfkc(cell), "")
+    for cell in _HEADER_CELL_FORMS:
+        rest = rest.replace(cell, "")
     return rest == ""
 
 

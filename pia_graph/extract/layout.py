@@ -135,16 +135,28 @@ def _moved(line: int | None, offset: int) -> int | None:
     return None if line is None else line + offset
 
 
-def _shifted_hit(hit: LabelHit, offset: int, page: int, block: int) -> LabelHit:
-    """A fresh copy of ``hit`` with its lines moved by ``offset``, on ``page``/``block``."""
-    return LabelHit(list(hit.defs), hit.form, hit.first + offset, hit.last + offset, page, block, hit.value,
-                    _moved(hit.value_first, offset), _moved(hit.value_last, offset), hit.before, hit.group,
-                    hit.group_range)
+# Cached block readings are kept as tuples of strings, numbers and None only: the garbage collector
+# stops tracking such tuples, so tens of thousands of cached blocks add nothing to each full
+# collection (as LabelHit/Chunk objects they made up most of its cost). The label definitions and
+# C1 list ids are looked up again in the catalogue when a block is instantiated.
+HitTemplate = tuple  # (form, first, last, value, value_first, value_last, before, group, group_range)
+ChunkTemplate = tuple  # (kind, text, first, last, c1 option form or None, tokens, used)
 
 
-def _shifted_chunk(chunk: Chunk, offset: int, page: int, block: int) -> Chunk:
-    return Chunk(chunk.kind, chunk.text, chunk.first + offset, chunk.last + offset, page, block, chunk.c1,
-                 chunk.tokens, chunk.used)
+def _hit_template(hit: LabelHit, offset: int, cat: Catalogue) -> HitTemplate:
+    # a group heading has no definitions; any other hit has all those of its form
+    assert hit.defs == ([] if hit.group is not None else cat.by_text[hit.form])
+    return (hit.form, hit.first + offset, hit.last + offset, hit.value, _moved(hit.value_first, offset),
+            _moved(hit.value_last, offset), hit.before, hit.group, hit.group_range)
+
+
+def _chunk_template(chunk: Chunk, offset: int, cat: Catalogue) -> ChunkTemplate:
+    c1_form = None
+    if chunk.c1 is not None:
+        c1_form = chunk.c1[0]
+        assert cat.c1_by_form[c1_form] is chunk.c1[1]
+    return (chunk.kind, chunk.text, chunk.first + offset, chunk.last + offset, c1_form, tuple(chunk.tokens),
+            chunk.used)
 
 
 class Segmenter:
@@ -335,30 +347,34 @@ class Segmenter:
             template = cache[key] = self._block_template(page.index, start, end)
         hits, chunks, sections, appendix = template
         number = page.index
+        by_text = self.cat.by_text
+        c1_by_form = self.cat.c1_by_form
         # Inlined construction (no helper call per object): most blocks come from the cache, so
         # this loop is the per-block cost of segmenting a document.
         add_hit = page.hits.append
-        for h in hits:
-            add_hit(LabelHit(list(h.defs), h.form, h.first + start, h.last + start, number, block, h.value,
-                             None if h.value_first is None else h.value_first + start,
-                             None if h.value_last is None else h.value_last + start,
-                             h.before, h.group, h.group_range))
+        for form, first, last, value, value_first, value_last, before, group, group_range in hits:
+            add_hit(LabelHit([] if group is not None else list(by_text[form]), form, first + start, last + start,
+                             number, block, value,
+                             None if value_first is None else value_first + start,
+                             None if value_last is None else value_last + start,
+                             before, group, group_range))
         add_chunk = page.chunks.append
-        for c in chunks:
-            add_chunk(Chunk(c.kind, c.text, c.first + start, c.last + start, number, block, c.c1, c.tokens, c.used))
+        for kind, text, first, last, c1_form, tokens, used in chunks:
+            add_chunk(Chunk(kind, text, first + start, last + start, number, block,
+                            None if c1_form is None else (c1_form, c1_by_form[c1_form]), list(tokens), used))
         if sections:
-            page.sections.extend(Section(x.num, x.title, x.line + start) for x in sections)
+            page.sections.extend(Section(num, title, line + start) for num, title, line in sections)
         if appendix:
             page.appendix.extend((n, t, at + start) for n, t, at in appendix)
 
     def _block_template(self, page_index: int, start: int, end: int) -> tuple:
-        """The reading of lines ``start:end`` with line numbers relative to ``start``."""
+        """The reading of lines ``start:end`` with line numbers relative to ``start`` (see HitTemplate)."""
         scratch = Page(page_index, start, end)
         self._read_block_lines(scratch, 0, start, end)
         return (
-            tuple(_shifted_hit(h, -start, 0, 0) for h in scratch.hits),
-            tuple(_shifted_chunk(c, -start, 0, 0) for c in scratch.chunks),
-            tuple(Section(x.num, x.title, x.line - start) for x in scratch.sections),
+            tuple(_hit_template(h, -start, self.cat) for h in scratch.hits),
+            tuple(_chunk_template(c, -start, self.cat) for c in scratch.chunks),
+            tuple((x.num, x.title, x.line - start) for x in scratch.sections),
             tuple((n, t, at - start) for n, t, at in scratch.appendix),
         )
 
