@@ -71,7 +71,8 @@ class Chunk:
     page: int
     block: int
     c1: tuple[str, set[str]] | None = None
-    tokens: list[tuple[str, str]] = field(default_factory=list)
+    # a tuple: instances of a cached block share it, and it keeps the cached reading GC-untracked
+    tokens: tuple[tuple[str, str], ...] = ()
     used: bool = False
     _scan: BoxScan | None = field(default=None, repr=False)
 
@@ -155,7 +156,7 @@ def _chunk_template(chunk: Chunk, offset: int, cat: Catalogue) -> ChunkTemplate:
     if chunk.c1 is not None:
         c1_form = chunk.c1[0]
         assert cat.c1_by_form[c1_form] is chunk.c1[1]
-    return (chunk.kind, chunk.text, chunk.first + offset, chunk.last + offset, c1_form, tuple(chunk.tokens),
+    return (chunk.kind, chunk.text, chunk.first + offset, chunk.last + offset, c1_form, chunk.tokens,
             chunk.used)
 
 
@@ -289,7 +290,7 @@ class Segmenter:
         stripped = line.strip(" \t\u3000")
         form = key_form(stripped)
         if not form or form in _CAPTIONS or (len(form) == 1 and not form.isdigit()):
-            return "box", []
+            return "box", ()
         count = _COUNT.match(stripped)
         if count and any(c.isdigit() for c in stripped):
             return "count", None
@@ -301,10 +302,10 @@ class Segmenter:
             return "c1", chosen
         residue = key_form(_BRACKETS.sub("", rest))
         if not residue:
-            return "box", []
+            return "box", ()
         tokens = tokenize(stripped, normal)
         if is_checkbox_line(tokens):
-            return "box", tokens
+            return "box", tuple(tokens)
         return "free", None
 
     # -- pages ------------------------------------------------------------------------------
@@ -351,9 +352,10 @@ class Segmenter:
         c1_by_form = self.cat.c1_by_form
         # Inlined construction (no helper call per object): most blocks come from the cache, so
         # this loop is the per-block cost of segmenting a document.
+        # A hit's definitions are the catalogue's own list, shared: nothing changes a hit's defs.
         add_hit = page.hits.append
         for form, first, last, value, value_first, value_last, before, group, group_range in hits:
-            add_hit(LabelHit([] if group is not None else list(by_text[form]), form, first + start, last + start,
+            add_hit(LabelHit([] if group is not None else by_text[form], form, first + start, last + start,
                              number, block, value,
                              None if value_first is None else value_first + start,
                              None if value_last is None else value_last + start,
@@ -361,7 +363,7 @@ class Segmenter:
         add_chunk = page.chunks.append
         for kind, text, first, last, c1_form, tokens, used in chunks:
             add_chunk(Chunk(kind, text, first + start, last + start, number, block,
-                            None if c1_form is None else (c1_form, c1_by_form[c1_form]), list(tokens), used))
+                            None if c1_form is None else (c1_form, c1_by_form[c1_form]), tokens, used))
         if sections:
             page.sections.extend(Section(num, title, line + start) for num, title, line in sections)
         if appendix:
@@ -441,7 +443,7 @@ class Segmenter:
             if kind == "c1":
                 chunk.c1 = extra  # type: ignore[assignment]
             elif kind == "box":
-                chunk.tokens = extra or []  # type: ignore[assignment]
+                chunk.tokens = extra or ()  # type: ignore[assignment]
             page.chunks.append(chunk)
             index += 1
         flush()

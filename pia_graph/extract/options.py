@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,7 +138,7 @@ def tokenize(text: str, normal: str | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def is_checkbox_line(tokens: list[tuple[str, str]]) -> bool:
+def is_checkbox_line(tokens: Sequence[tuple[str, str]]) -> bool:
     """A line made of checkbox grid pieces: brackets, marks, option texts (with その他 details)."""
     kinds = {k for k, _ in tokens}
     if not kinds:
@@ -149,7 +150,7 @@ def is_checkbox_line(tokens: list[tuple[str, str]]) -> bool:
     return kinds <= {"opt", "lp", "rp"} and "opt" in kinds and len(tokens) > 1
 
 
-def scan_boxes(tokens: list[tuple[str, str]]) -> BoxScan:
+def scan_boxes(tokens: Sequence[tuple[str, str]]) -> BoxScan:
     """Read checkbox items from tokens: ``[ ○ ] opt`` (checked), ``[ ] opt`` (unchecked),
     ``] opt`` / bare ``opt`` (detached: unknown); marks not inside a ``[ ○ ]`` are orphans."""
     boxes: list[Box] = []
@@ -195,7 +196,7 @@ def scan_boxes(tokens: list[tuple[str, str]]) -> BoxScan:
     return BoxScan(boxes, orphans, opens, other)
 
 
-def _read_detail(tokens: list[tuple[str, str]], i: int, box: Box, other: list[str]) -> int:
+def _read_detail(tokens: Sequence[tuple[str, str]], i: int, box: Box, other: list[str]) -> int:
     """After an option: ``（ detail ）`` belongs to it (only その他-like options carry one)."""
     if i < len(tokens) and tokens[i][0] == "lp":
         parts: list[str] = []
