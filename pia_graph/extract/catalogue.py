@@ -79,6 +79,7 @@ class Catalogue:
     c1_by_form: dict[str, set[str]] = field(default_factory=dict)
     cm_texts: list[str] = field(default_factory=list)
     cm_forms: set[str] = field(default_factory=set)
+    _printed: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for label in self.labels:
@@ -93,6 +94,17 @@ class Catalogue:
         texts = {key_form(o) for options in self.cm_options.values() for o in options}
         self.cm_texts = sorted(texts, key=len, reverse=True)
         self.cm_forms = texts
+
+    def printed_options(self, list_id: str) -> dict[str, str]:
+        """Key form -> printed text of the options of ``list_id`` (C1 list first, then CM; the
+        first option of a key form wins). Built once per list: asked for every chosen value."""
+        known = self._printed.get(list_id)
+        if known is None:
+            known = {}
+            for option in self.c1_options.get(list_id, []) + self.cm_options.get(list_id, []):
+                known.setdefault(key_form(option), option)
+            self._printed[list_id] = known
+        return known
 
     def option_key_forms(self, list_id: str) -> set[str]:
         options = self.c1_options.get(list_id) or self.cm_options.get(list_id) or []

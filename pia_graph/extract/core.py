@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from pia_graph.errors import InputError
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue
-from pia_graph.extract.history import find_history_start, parse_change_rows, to_iso_date
+from pia_graph.extract.history import find_history_start, parse_change_rows, split_pages, to_iso_date
 from pia_graph.extract.layout import Chunk, LabelHit, Page, Segmenter
 from pia_graph.extract.options import BoxScan, chosen_option, printed_option, scan_boxes, tokenize
 
@@ -161,10 +161,14 @@ class Extractor:
         self.cat: Catalogue = load_catalogue()
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.lines = text.split("\n")
-        self.cut = find_history_start(self.lines)
+        all_pages = split_pages(self.lines)
+        self.cut = find_history_start(self.lines, all_pages)
         end = self.cut if self.cut is not None else len(self.lines)
         self.body_end = end
-        self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end)
+        # The pages of lines[:cut] are the pages ending by the cut: split_pages decides a page's end
+        # from its own lines and the blank lines after it, and the line at the cut is not blank.
+        body_pages = all_pages if self.cut is None else [page for page in all_pages if page[1] <= self.cut]
+        self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end, body_pages)
         self.chunk_at: dict[int, Chunk] = {c.first: c for p in self.pages for c in p.chunks}
         self._label_of: dict[int, LabelDef | None] = {}
         # per page: its hits in line order with their keys (FileReader.hits asks for them per key)
@@ -1271,11 +1275,7 @@ class FileReader:
     def bare_titles(self, base: str, total: int, heads: list[tuple[LabelHit, Page]]) -> None:
         """A 委託事項N heading without its title: the one short unlabelled line left on its page."""
         ex = self.ex
-        repeated: dict[str, int] = {}
-        for page in self.pages:
-            for chunk in page.chunks:
-                if chunk.kind == "free":
-                    repeated[key_form(chunk.text)] = repeated.get(key_form(chunk.text), 0) + 1
+        repeated: dict[str, int] | None = None  # counted on first need: most headings carry their title
         bare_by_page: dict[int, int] = {}
         for head, head_page in heads:
             if not head.value:
@@ -1286,6 +1286,13 @@ class FileReader:
             if not 1 <= number <= total or ex.out.get(f"{base}/{number - 1}/title"):
                 continue
             bare_heads = bare_by_page.get(page.index, 0)
+            if repeated is None:
+                repeated = {}
+                for each_page in self.pages:
+                    for chunk in each_page.chunks:
+                        if chunk.kind == "free":
+                            form = key_form(chunk.text)
+                            repeated[form] = repeated.get(form, 0) + 1
             # a title names one contract: a line printed identically elsewhere is a repeated cell value
             candidates = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
                           and "。" not in c.text and len(c.text) <= 80 and not _DATE_ONLY.match(c.text)
@@ -1593,8 +1600,11 @@ class FileReader:
         """Section number -> index of the first Ⅲ page printing its heading (２．特定個人情報の入手 …)."""
         found: dict[int, int] = {}
         for page in pages:
-            for line in self.ex.lines[page.start:page.end]:
-                match = _RISK_SECTION.match(unicodedata.normalize("NFKC", line))
+            # one NFKC call per page instead of per line: no character normalises to or composes
+            # with a line feed, so the lines of the normalised page are the normalised lines
+            normal = unicodedata.normalize("NFKC", "\n".join(self.ex.lines[page.start:page.end]))
+            for line in normal.split("\n"):
+                match = _RISK_SECTION.match(line)
                 if match:
                     found.setdefault(int(match.group(1)), page.index)
         return found

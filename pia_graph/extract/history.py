@@ -101,9 +101,11 @@ def split_pages(lines: list[str]) -> list[tuple[int, int]]:
     return pages
 
 
-def find_history_start(lines: list[str]) -> int | None:
-    """0-based index of the first line of the first page that contains 変更前の記載, or None."""
-    for start, end in split_pages(lines):
+def find_history_start(lines: list[str], pages: list[tuple[int, int]] | None = None) -> int | None:
+    """0-based index of the first line of the first page that contains 変更前の記載, or None.
+
+    ``pages``: ``split_pages(lines)`` when the caller has it already."""
+    for start, end in split_pages(lines) if pages is None else pages:
         if any(HISTORY_MARKER in line for line in lines[start:end]):
             # Skip leading blank lines so the index points at the page's first text line.
             while start < end and is_blank(lines[start]):

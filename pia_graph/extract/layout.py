@@ -309,11 +309,13 @@ class Segmenter:
         return "free", None
 
     # -- pages ------------------------------------------------------------------------------
-    def pages(self, end: int) -> list[Page]:
+    def pages(self, end: int, page_ranges: list[tuple[int, int]] | None = None) -> list[Page]:
+        """The pages of lines[:end]; ``page_ranges`` is ``split_pages(lines[:end])`` when known."""
         pages: list[Page] = []
+        lines = self.lines[:end]
         # a block runs over lines with text and stops before a line with a form feed after its start
-        self._joins = [bool(line.strip()) and "\f" not in line[1:] for line in self.lines[:end]]
-        for number, (start, stop) in enumerate(split_pages(self.lines[:end])):
+        self._joins = [bool(line.strip()) and line.find("\f", 1) < 0 for line in lines]
+        for number, (start, stop) in enumerate(split_pages(lines) if page_ranges is None else page_ranges):
             page = Page(number, start, stop)
             self._read_page(page)
             pages.append(page)
@@ -322,13 +324,17 @@ class Segmenter:
     def _read_page(self, page: Page) -> None:
         block = 0
         index = page.start
-        while index < page.end:
-            if not self.lines[index].strip():
-                index += 1
-                continue
+        lines = self.lines
+        joins = self._joins
+        end = page.end
+        while index < end:
+            if not joins[index]:  # a joining line has text; only the others can be blank
+                line = lines[index]
+                if not line or line.isspace():
+                    index += 1
+                    continue
             block_end = index
-            joins = self._joins
-            while block_end < page.end and joins[block_end]:
+            while block_end < end and joins[block_end]:
                 block_end += 1
             if block_end == index:
                 block_end = index + 1

@@ -87,11 +87,7 @@ def chosen_in_rest(rest: str, cat: Catalogue) -> tuple[str, set[str]] | None:
 
 def printed_option(form: str, list_id: str, cat: Catalogue | None = None) -> str | None:
     """The catalogue's printed text of the option whose key form is ``form`` in list ``list_id``."""
-    cat = cat or load_catalogue()
-    for option in cat.c1_options.get(list_id, []) + cat.cm_options.get(list_id, []):
-        if key_form(option) == form:
-            return option
-    return None
+    return (cat or load_catalogue()).printed_options(list_id).get(form)
 
 
 @dataclass
