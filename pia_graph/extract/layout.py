@@ -18,6 +18,7 @@ from pia_graph.extract.options import (
     BoxScan,
     chosen_in_rest,
     is_checkbox_line,
+    may_be_checkbox_line,
     nfkc,
     scan_boxes,
     strip_option_lists_normal,
@@ -303,6 +304,8 @@ class Segmenter:
         residue = key_form(_BRACKETS.sub("", rest))
         if not residue:
             return "box", ()
+        if not may_be_checkbox_line(normal):
+            return "free", None
         tokens = tokenize(stripped, normal)
         if is_checkbox_line(tokens):
             return "box", tuple(tokens)
@@ -508,7 +511,9 @@ class Segmenter:
             match = re.match(r"^\s*\S+?[0-9０-９]{1,2}(?:[～~〜][0-9０-９]{1,2})?[ \u3000]+(?P<v>\S.*)$", raw)
             title = match.group("v").strip(" \t\u3000") if match and not is_range else None
             return ("group", group.group(1), int(group.group(2)), is_range, title)
-        tail = _GROUP_TAIL.match(stripped)
+        # the pattern needs one of its heads printed literally: most lines have none, skip the match
+        tail = (_GROUP_TAIL.match(stripped)
+                if "提供先" in stripped or "移転先" in stripped or "委託事項" in stripped else None)
         if tail:
             head = key_form(tail.group("head"))
             gm = _GROUP_HEAD.match(head)

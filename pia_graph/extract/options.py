@@ -20,6 +20,7 @@ MARKS = "○〇◯"
 class OptionPatterns:
     numbered: re.Pattern[str]
     tokens: re.Pattern[str]
+    grid_only: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,9 @@ def _patterns() -> OptionPatterns:
         rf"(?P<open>\[)|(?P<close>\])|(?P<mark>[{MARKS}])|(?P<opt>{cm_alt})|(?P<lp>\()|(?P<rp>\))"
         rf"|(?P<ws>\s+)|(?P<text>[^\[\]{MARKS}()\s]+)"
     )
-    return OptionPatterns(numbered, tokens)
+    # whitespace, parentheses and checkbox option texts only (see may_be_checkbox_line)
+    grid_only = re.compile(rf"(?:\s|\(|\)|{cm_alt})*")
+    return OptionPatterns(numbered, tokens, grid_only)
 
 
 def nfkc(text: str) -> str:
@@ -132,6 +135,17 @@ def tokenize(text: str, normal: str | None = None) -> list[tuple[str, str]]:
         if kind != "ws":
             out.append((kind, printed[match.start():match.end()]))
     return out
+
+
+def may_be_checkbox_line(normal: str) -> bool:
+    """False when ``is_checkbox_line(tokenize(text, normal))`` is False for certain (``normal`` is
+    the NFKC text), so that prose lines are not tokenised at all.
+
+    Without brackets or marks, a checkbox line is made only of option texts and parentheses: its
+    tokens are opt/lp/rp (and whitespace), which then also parse the whole text as such pieces."""
+    if "[" in normal or "]" in normal or any(mark in normal for mark in MARKS):
+        return True
+    return _patterns().grid_only.fullmatch(normal) is not None
 
 
 def is_checkbox_line(tokens: Sequence[tuple[str, str]]) -> bool:
