@@ -16,6 +16,21 @@ from importlib import resources
 
 _DROP = re.compile(r"[\s※]+")
 
+# NFKC of every BMP character that NFKC changes. Why: unicodedata.normalize is fast only for text
+# that is already normalised; a line with one full-width character (（, ０, the ideographic space)
+# takes its slow path, several microseconds per line. Replacing each character by its own NFKC
+# first leaves the compatibility decomposition (NFKD) of the text unchanged, so the NFKC of the
+# result is exactly the NFKC of the text, and usually reached on the fast path.
+_NFKC_OF_CHAR = {code: normal for code in range(0x80, 0x10000)
+                 if (normal := unicodedata.normalize("NFKC", chr(code))) != chr(code)}
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on text with full-width characters."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_NFKC_OF_CHAR))
+
 
 @lru_cache(maxsize=8192)
 def _char_form(char: str) -> str:
@@ -40,7 +55,7 @@ def key_form(text: str) -> str:
     if form is None:
         if len(_KEY_FORMS) >= _KEY_FORMS_LIMIT:
             _KEY_FORMS.clear()
-        form = _KEY_FORMS[text] = _DROP.sub("", unicodedata.normalize("NFKC", text))
+        form = _KEY_FORMS[text] = _DROP.sub("", nfkc(text))
     return form
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pia_graph.errors import InputError
-from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue
+from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue, nfkc
 from pia_graph.extract.history import find_history_start, parse_change_rows, split_pages, to_iso_date
 from pia_graph.extract.layout import Chunk, LabelHit, Page, Segmenter
 from pia_graph.extract.options import BoxScan, chosen_option, printed_option, scan_boxes, tokenize
@@ -852,6 +852,7 @@ class FileReader:
         self.groups: list[tuple[str, str, list[tuple[str, str, int]], list[Value]]] = []
         self.flow_numbers: dict[str, dict[int, int]] = {}
         self._by_key: dict[str | None, list[tuple[int, LabelHit, Page]]] | None = None
+        self._checked_options: set[str] | None = None
 
     def hits(self, *keys: str, region: str | None = None) -> list[tuple[LabelHit, Page]]:
         """Hits of the file with one of ``keys``, in page and line order."""
@@ -1494,14 +1495,12 @@ class FileReader:
             ex.out.set(f"{self.base}/transfer_count", Value(len(instances["transfers"]), first.first, first.last))
 
     def flag_checked(self, option: str) -> bool:
-        form = key_form(option)
-        for page in self.pages:
-            for chunk in page.chunks:
-                if chunk.kind == "box" and chunk.tokens:
-                    for box in chunk.scan.boxes:
-                        if box.option == form and box.checked is True:
-                            return True
-        return False
+        if self._checked_options is None:
+            # asked for several flags: collect the file's checked options in one pass
+            self._checked_options = {box.option for page in self.pages for chunk in page.chunks
+                                     if chunk.kind == "box" and chunk.tokens
+                                     for box in chunk.scan.boxes if box.checked is True}
+        return key_form(option) in self._checked_options
 
     # -- Ⅲ ------------------------------------------------------------------------------------
     def risk(self) -> None:
@@ -1600,11 +1599,8 @@ class FileReader:
         """Section number -> index of the first Ⅲ page printing its heading (２．特定個人情報の入手 …)."""
         found: dict[int, int] = {}
         for page in pages:
-            # one NFKC call per page instead of per line: no character normalises to or composes
-            # with a line feed, so the lines of the normalised page are the normalised lines
-            normal = unicodedata.normalize("NFKC", "\n".join(self.ex.lines[page.start:page.end]))
-            for line in normal.split("\n"):
-                match = _RISK_SECTION.match(line)
+            for line in self.ex.lines[page.start:page.end]:
+                match = _RISK_SECTION.match(nfkc(line))
                 if match:
                     found.setdefault(int(match.group(1)), page.index)
         return found

@@ -23,8 +23,9 @@ one returned dict (a row, or a fragment with only ``text`` set), so nothing is d
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from pia_graph.extract.catalogue import nfkc
 
 HISTORY_MARKER = "変更前の記載"
 
@@ -57,7 +58,7 @@ _ITEM_START = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦ]|[0-9０-９]{1,2}[．.]\S
 
 
 def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return nfkc(text)
 
 
 def is_blank(line: str) -> bool:
@@ -140,9 +141,16 @@ def _date_value(text: str) -> str:
 _HEADER_CELL_FORMS = tuple(_nfkc(cell) for cell in _HEADER_CELLS)
 
 
+# every character a header line can hold (cells and appendix tags): a line with any other is no header
+_HEADER_CHARS = frozenset("".join(_HEADER_CELL_FORMS) + "（()）別添0123456789０１２３４５６７８９一二三四五")
+
+
 def _is_header_line(line: str) -> bool:
     rest = "".join(_nfkc(line).split())
-    rest = _APPENDIX_TAG.sub("", _nfkc(rest))
+    rest = _nfkc(rest)
+    if not _HEADER_CHARS.issuperset(rest):
+        return False  # the removals below only delete header characters
+    rest = _APPENDIX_TAG.sub("", rest)
     for cell in _HEADER_CELL_FORMS:
         rest = rest.replace(cell, "")
     return rest == ""

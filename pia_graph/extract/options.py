@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pia_graph.extract.catalogue import Catalogue, key_form, load_catalogue
+from pia_graph.extract.catalogue import Catalogue, key_form, load_catalogue, nfkc
 
 MARKS = "○〇◯"
 
@@ -42,8 +42,6 @@ def _patterns() -> OptionPatterns:
     return OptionPatterns(numbered, tokens, grid_only)
 
 
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 # Compiled once: chosen_option runs on every line not seen before.
@@ -118,7 +116,7 @@ def _aligned_nfkc(text: str, normal: str | None = None) -> tuple[str, str]:
     """(NFKC text, text as printed) of equal length where possible, so a token found in the NFKC
     text can be copied from the printed one; falls back to NFKC for both."""
     if normal is None:
-        normal = unicodedata.normalize("NFKC", text)
+        normal = nfkc(text)
     if len(normal) == len(text):
         return normal, text
     return normal, normal
