@@ -59,6 +59,12 @@ def key_form(text: str) -> str:
     return form
 
 
+def clear_caches() -> None:
+    """Forget cached key forms (benchmarks measure from a cold start)."""
+    _KEY_FORMS.clear()
+    _char_form.cache_clear()
+
+
 def key_form_with_map(text: str) -> tuple[str, list[int]]:
     """:func:`key_form` of ``text`` plus, for each output character, the index of its source character."""
     out: list[str] = []

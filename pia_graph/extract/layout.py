@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from pia_graph.extract import catalogue
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map
 from pia_graph.extract.history import split_pages
 from pia_graph.extract.options import (
@@ -565,3 +566,10 @@ class Segmenter:
             hit.before = before
             return hit
         return None
+
+
+def clear_caches() -> None:
+    """Forget every reading cached across documents (benchmarks measure from a cold start)."""
+    for cache in (Segmenter._facts_cache, Segmenter._kind_cache, Segmenter._heading_cache, Segmenter._block_cache):
+        cache.clear()
+    catalogue.clear_caches()
