@@ -29,7 +29,7 @@ from pia_graph.errors import InputError
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue, nfkc
 from pia_graph.extract.history import find_history_start, parse_change_rows, split_pages, to_iso_date
 from pia_graph.extract.layout import Chunk, LabelHit, Page, Segmenter
-from pia_graph.extract.options import BoxScan, chosen_option, printed_option, scan_boxes, tokenize
+from pia_graph.extract.options import BoxScan, chosen_option, printed_option, shared_text_scan
 
 FORM_MARKERS = ("特定個人情報保護評価書", "特定個人情報ファイル", "評価書番号", "評価実施機関名")
 _KIND = re.compile(r"特定個人情報保護評価書\s*[（(]\s*(基礎項目評価書|重点項目評価書|全項目評価書)\s*[）)]")
@@ -202,7 +202,7 @@ class Extractor:
                 if hit.defs and hit.defs[0].type == "C1":
                     continue  # "[ ]": a choice left blank, not a checkbox
                 if hit.value and re.search(r"[\[［]\s*[○〇]?\s*[\]］]", hit.value):
-                    scan = scan_boxes(tokenize(hit.value))
+                    scan = shared_text_scan(hit.value)
                     if scan.orphan_marks or scan.open_brackets or any(b.checked is None for b in scan.boxes):
                         return False
         return True
@@ -936,7 +936,7 @@ class FileReader:
                 first, last = rows[0].first, rows[-1].last
         if not text:
             return None
-        scan = scan_boxes(tokenize(text))
+        scan = shared_text_scan(text)
         if not scan.boxes or any(b.checked is None for b in scan.boxes) or scan.orphan_marks:
             return None
         order = {key_form(o): i for i, o in enumerate(ex.cat.cm_options.get(list_id, []))}
@@ -1073,7 +1073,7 @@ class FileReader:
         inline = hit.value if hit.value is not None else None
         scans = []
         if inline:
-            scans.append(scan_boxes(tokenize(inline)))
+            scans.append(shared_text_scan(inline))
         if scans and all(b.checked is not None for b in scans[0].boxes) and scans[0].boxes:
             scan = scans[0]
         else:
@@ -1469,7 +1469,7 @@ class FileReader:
                 if chunk.kind == "box" and chunk.tokens:
                     boxes.extend(chunk.scan.boxes)
             if hit.value:
-                boxes.extend(scan_boxes(tokenize(hit.value)).boxes)
+                boxes.extend(shared_text_scan(hit.value).boxes)
         state = {b.option: b.checked for b in boxes if b.option in ("提供を行っている", "移転を行っている", "行っていない")}
         anchor = entries[0][0] if entries else None
         span = (anchor.first, anchor.last) if anchor else (0, 0)

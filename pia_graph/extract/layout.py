@@ -18,10 +18,11 @@ from pia_graph.extract.history import split_pages
 from pia_graph.extract.options import (
     BoxScan,
     chosen_in_rest,
+    clear_scans,
     is_checkbox_line,
     may_be_checkbox_line,
     nfkc,
-    scan_boxes,
+    shared_scan,
     strip_option_lists_normal,
     tokenize,
 )
@@ -80,9 +81,9 @@ class Chunk:
 
     @property
     def scan(self) -> BoxScan:
-        """:func:`scan_boxes` of the tokens, read once (callers only read the result)."""
+        """:func:`scan_boxes` of the tokens, shared by equal rows (callers only read the result)."""
         if self._scan is None:
-            self._scan = scan_boxes(self.tokens)
+            self._scan = shared_scan(self.tokens)
         return self._scan
 
     @property
@@ -572,4 +573,5 @@ def clear_caches() -> None:
     """Forget every reading cached across documents (benchmarks measure from a cold start)."""
     for cache in (Segmenter._facts_cache, Segmenter._kind_cache, Segmenter._heading_cache, Segmenter._block_cache):
         cache.clear()
+    clear_scans()
     catalogue.clear_caches()

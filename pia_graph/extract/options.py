@@ -204,6 +204,40 @@ def scan_boxes(tokens: Sequence[tuple[str, str]]) -> BoxScan:
     return BoxScan(boxes, orphans, opens, other)
 
 
+# Scans of the checkbox rows seen so far. Forms print the same few hundred rows in every document,
+# so most rows are scanned once per process. Shared results: callers only read them. Bounded.
+_SCANS: dict[tuple[tuple[str, str], ...], BoxScan] = {}
+_SCANS_LIMIT = 4096
+
+
+def shared_scan(tokens: tuple[tuple[str, str], ...]) -> BoxScan:
+    """:func:`scan_boxes` of ``tokens``, the same object for equal tokens (never change it)."""
+    scan = _SCANS.get(tokens)
+    if scan is None:
+        if len(_SCANS) >= _SCANS_LIMIT:
+            _SCANS.clear()
+        scan = _SCANS[tokens] = scan_boxes(tokens)
+    return scan
+
+
+_TEXT_SCANS: dict[str, BoxScan] = {}
+
+
+def shared_text_scan(text: str) -> BoxScan:
+    """``scan_boxes(tokenize(text))``, shared like :func:`shared_scan` (never change it)."""
+    scan = _TEXT_SCANS.get(text)
+    if scan is None:
+        if len(_TEXT_SCANS) >= _SCANS_LIMIT:
+            _TEXT_SCANS.clear()
+        scan = _TEXT_SCANS[text] = scan_boxes(tokenize(text))
+    return scan
+
+
+def clear_scans() -> None:
+    _SCANS.clear()
+    _TEXT_SCANS.clear()
+
+
 def _read_detail(tokens: Sequence[tuple[str, str]], i: int, box: Box, other: list[str]) -> int:
     """After an option: ``（ detail ）`` belongs to it (only その他-like options carry one)."""
     if i < len(tokens) and tokens[i][0] == "lp":
