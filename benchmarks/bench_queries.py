@@ -519,6 +519,107 @@ WHERE {
 GROUP BY ?assessment ?body ?business ?file ?kind ?recipientName ?legalText ?flow
 ORDER BY ?recipientName ?body ?file
 ''',
+    "contractors": r'''# title: 委託先（評価実施機関・事務別） / Contractors per body and business
+# description: Every 委託先 named in a 委託事項, with the assessing body, 事務, file, the 委託事項
+# description: heading, 委託内容, 取扱者数 and whether it sub-contracts.
+# param: contractor (string, optional) part of the contractor's name
+# param: body (string, optional) part of the assessing body's name
+# columns: assessment, bodyName, business, file, contractorName, entrustment, content, handlers, subcontract
+PREFIX pia: <https://w3id.org/pia-graph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+SELECT ?assessment ?bodyName ?business ?file ?contractorName ?entrustment ?content ?handlers ?subcontract
+WHERE {
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment ; pia:hasFile ?fileResource .
+    ?fileResource pia:hasEntrustment ?entrustmentResource .
+    ?entrustmentResource pia:contractor ?contractorResource .
+    ?contractorResource pia:name ?contractorName .
+    OPTIONAL { ?assessment pia:assessedBy ?bodyResource . ?bodyResource pia:name ?bodyName }
+    OPTIONAL { ?assessment pia:concernsBusiness/pia:name ?business }
+    OPTIONAL { ?fileResource pia:name ?file }
+    OPTIONAL { ?entrustmentResource pia:entrustmentTitle ?entrustment }
+    OPTIONAL { ?entrustmentResource pia:content ?content }
+  }
+  # concept labels live in the ontology graph; the concept link and its label form one OPTIONAL
+  OPTIONAL { ?entrustmentResource pia:handlerCount ?handlerConcept .
+             ?handlerConcept skos:prefLabel ?handlers FILTER(LANG(?handlers) = "ja") }
+  OPTIONAL { ?entrustmentResource pia:subcontractStatus ?subcontractConcept .
+             ?subcontractConcept skos:prefLabel ?subcontract FILTER(LANG(?subcontract) = "ja") }
+  FILTER(!BOUND(?contractor) || EXISTS {
+    ?contractorResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label
+    FILTER(CONTAINS(REPLACE(STR(?label), "[\\s　]", ""), REPLACE(?contractor, "[\\s　]", "")))
+  })
+  FILTER(!BOUND(?body) || EXISTS {
+    ?bodyResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?bodyLabel
+    FILTER(CONTAINS(REPLACE(STR(?bodyLabel), "[\\s　]", ""), REPLACE(?body, "[\\s　]", "")))
+  })
+}
+ORDER BY ?bodyName ?business ?file ?entrustment ?contractorName
+''',
+    "risky-methods": r'''# title: 電子メール・フラッシュメモリ・紙による提供・移転 / Provisions by risky methods
+# description: Provisions and transfers whose 提供方法/移転方法 include 電子メール, フラッシュメモリ or 紙
+# description: (channels that leave the controlled network). Narrow to one method with `method`
+# description: (its Japanese label or its concept slug: email, flash-memory, paper).
+# param: method (string, optional) one of 電子メール / フラッシュメモリ / 紙, or email / flash-memory / paper
+# columns: assessment, body, business, file, kind, recipientName, methodLabel, timing
+PREFIX pia: <https://w3id.org/pia-graph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+SELECT ?assessment ?body ?business ?file ?kind ?recipientName ?methodLabel ?timing
+WHERE {
+  VALUES (?riskyMethod ?slug) {
+    (<https://w3id.org/pia-graph/vocab/method/email> "email")
+    (<https://w3id.org/pia-graph/vocab/method/flash-memory> "flash-memory")
+    (<https://w3id.org/pia-graph/vocab/method/paper> "paper")
+  }
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment ; pia:hasFile ?fileResource .
+    { ?fileResource pia:hasProvision ?flow BIND("提供" AS ?kind) }
+    UNION { ?fileResource pia:hasTransfer ?flow BIND("移転" AS ?kind) }
+    ?flow pia:method ?riskyMethod .
+    # the recipient as printed in this entry (the flow's label); the entity's name otherwise
+    OPTIONAL { ?flow rdfs:label ?recipientName }
+    OPTIONAL { ?flow pia:recipient/pia:name ?recipientName }
+    OPTIONAL { ?flow pia:timing ?timing }
+    OPTIONAL { ?fileResource pia:name ?file }
+    OPTIONAL { ?assessment pia:assessedBy/pia:name ?body }
+    OPTIONAL { ?assessment pia:concernsBusiness/pia:name ?business }
+  }
+  OPTIONAL { ?riskyMethod skos:prefLabel ?prefLabel FILTER(LANG(?prefLabel) = "ja") }
+  BIND(COALESCE(?prefLabel, ?slug) AS ?methodLabel)
+  FILTER(!BOUND(?method) || ?method = ?slug || CONTAINS(STR(?methodLabel), ?method))
+}
+ORDER BY ?methodLabel ?body ?file ?recipientName
+''',
+    "vendor-concentration": r'''# title: 委託先の集中度 / Vendor concentration
+# description: Contractors (委託先 and named 再委託先) ranked by how many assessing bodies,
+# description: assessments and 委託事項 rely on them. Names are grouped by the resolved entity, so
+# description: spelling variants of one company count once.
+# param: min_bodies (integer, optional) only contractors serving at least this many bodies
+# columns: contractorName, bodies, assessments, entrustments, subcontracts
+PREFIX pia: <https://w3id.org/pia-graph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT (SAMPLE(COALESCE(?canonical, ?name)) AS ?contractorName) (COUNT(DISTINCT ?body) AS ?bodies)
+       (COUNT(DISTINCT ?assessment) AS ?assessments) (COUNT(DISTINCT ?entrustment) AS ?entrustments)
+       (COUNT(DISTINCT ?link) AS ?subcontracts)
+WHERE {
+  GRAPH ?assessment {
+    ?assessment a pia:Assessment ; pia:hasFile/pia:hasEntrustment ?entrustment .
+    OPTIONAL { ?assessment pia:assessedBy ?body }
+    { ?entrustment pia:contractor ?contractor }
+    UNION { ?entrustment pia:hasSubcontract ?link . ?link pia:subcontractor ?contractor }
+    ?contractor pia:name ?name .
+  }
+  OPTIONAL { ?contractor rdfs:label ?canonical FILTER(LANG(?canonical) = "ja") }
+}
+GROUP BY ?contractor ?min_bodies
+HAVING (!BOUND(?min_bodies) || COUNT(DISTINCT ?body) >= ?min_bodies)
+ORDER BY DESC(?bodies) DESC(?assessments) DESC(?entrustments) ?contractorName
+''',
 }
 
 
