@@ -253,6 +253,8 @@ class Extractor:
         return label.key if label else None
 
     def keyed_hits(self, page: Page) -> list[tuple[LabelHit, str | None]]:
+        """The page's hits with their keys, in line order (which is also the order of page.hits:
+        the segmenter appends them line by line)."""
         keyed = self._keyed.get(page.index)
         if keyed is None:
             keyed = [(hit, self.key(hit, page)) for hit in sorted(page.hits, key=lambda h: h.first)]
@@ -605,8 +607,7 @@ class Extractor:
         for page in self.pages:
             if self.region.get(page.index) in ("cover", "toc"):
                 continue
-            for hit in page.hits:
-                key = self.key(hit, page)
+            for hit, key in self.keyed_hits(page):
                 if key in self.DOC_KEYS:
                     found.setdefault(key, []).append((self.value_of(hit, page), hit, page))
         for key, entries in found.items():
@@ -1011,8 +1012,7 @@ class FileReader:
         for page in self.pages:
             if ex.region.get(page.index) != "II":
                 continue
-            for hit in page.hits:
-                key = ex.key(hit, page)
+            for hit, key in ex.keyed_hits(page):
                 if key in self.SIMPLE:
                     found.setdefault(key, []).append((ex.value_of(hit, page), hit))
                     page_of[id(hit)] = page
@@ -1351,15 +1351,16 @@ class FileReader:
         for page in self.pages:
             kinds_here = set()
             slots: list[tuple[str, str, LabelHit]] = []  # (field, kind or "", hit)
-            for hit in page.hits:
-                key = ex.key(hit, page) or ""
+            keyed = ex.keyed_hits(page)
+            for hit, hit_key in keyed:
+                key = hit_key or ""
                 head, _, field_name = key.partition(".")
                 if head in prefixes:
                     kinds_here.add(prefixes[head])
                 elif hit.group and hit.group[0] in ("提供先", "移転先") and hit.value:
                     kinds_here.add("provisions" if hit.group[0] == "提供先" else "transfers")
-            for hit in page.hits:
-                key = ex.key(hit, page) or ""
+            for hit, hit_key in keyed:
+                key = hit_key or ""
                 head, _, field_name = key.partition(".")
                 if field_name not in ("legal_basis", "purpose", "information", "subject_scope", "timing"):
                     continue
@@ -1507,8 +1508,8 @@ class FileReader:
         ex = self.ex
         found: dict[str, list[tuple[Value | None, LabelHit]]] = {}
         for page in self.pages:
-            for hit in page.hits:
-                key = ex.key(hit, page) or ""
+            for hit, hit_key in ex.keyed_hits(page):
+                key = hit_key or ""
                 if key.startswith("risk.") and key != "risk.sufficient":
                     found.setdefault(key, []).append((ex.value_of(hit, page), hit))
         for key, entries in found.items():
@@ -1600,9 +1601,9 @@ class FileReader:
         found: dict[int, int] = {}
         for page in pages:
             for line in self.ex.lines[page.start:page.end]:
-                match = _RISK_SECTION.match(nfkc(line))
-                if match:
-                    found.setdefault(int(match.group(1)), page.index)
+                number = _risk_section_number(line)
+                if number:
+                    found.setdefault(number, page.index)
         return found
 
     def _page_in_section(self, page_index: int, section: str, headings: dict[int, int]) -> bool:
@@ -1616,6 +1617,21 @@ class FileReader:
 
 _RISK_SECTION = re.compile(r"^\s*([2-7])\s*\.\s*(?:特定個人情報の入手|特定個人情報の使用|特定個人情報ファイルの取扱いの委託"
                            r"|特定個人情報の提供・移転|情報提供ネットワークシステムとの接続|特定個人情報の保管・消去)")
+# Ⅲ section number (2-7) of a heading line, 0 for other lines, by line text: Ⅲ pages repeat the
+# same printed lines in every document. A str -> int dict, which the GC does not track. Bounded.
+_RISK_SECTION_OF_LINE: dict[str, int] = {}
+
+
+def _risk_section_number(line: str) -> int:
+    number = _RISK_SECTION_OF_LINE.get(line)
+    if number is None:
+        if len(_RISK_SECTION_OF_LINE) >= 60_000:
+            _RISK_SECTION_OF_LINE.clear()
+        match = _RISK_SECTION.match(nfkc(line))
+        number = _RISK_SECTION_OF_LINE[line] = int(match.group(1)) if match else 0
+    return number
+
+
 _LAW_REF = re.compile(r"(法|令|規則|条例|命令|法律)[^。]{0,60}?(第[0-9一二三四五六七八九十百]+条|別表)")
 _LAW_END = re.compile(r"(条|項|号|等|表|\)|条の\d+)$")
 _TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|その都度|必要に応じ|四半期|半期)|都度|随時|頻度|回程度")
