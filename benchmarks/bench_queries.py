@@ -511,10 +511,20 @@ WHERE {
   OPTIONAL { ?flow pia:method ?method
              OPTIONAL { ?method skos:prefLabel ?methodLabelJa FILTER(LANG(?methodLabelJa) = "ja") } }
   BIND(COALESCE(?methodLabelJa, STRAFTER(STR(?method), "method/")) AS ?methodLabel)
-  FILTER(!BOUND(?recipient) || EXISTS {
-    ?recipientResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label
-    FILTER(CONTAINS(REPLACE(STR(?label), "[\\s　]", ""), REPLACE(?recipient, "[\\s　]", "")))
-  })
+  # Every label of each recipient, whitespace removed, joined by newlines: computed once per
+  # recipient instead of once per flow (the labels are repeated in every graph that names the
+  # recipient). The wanted text has its whitespace removed too, so it holds no newline and can
+  # only match inside one label: the same test as EXISTS { label CONTAINS wanted }.
+  OPTIONAL {
+    SELECT ?recipientResource (GROUP_CONCAT(DISTINCT ?labelKey; SEPARATOR="\n") AS ?labelKeys)
+    WHERE {
+      { SELECT DISTINCT ?recipientResource WHERE { GRAPH ?anyGraph { ?anyFlow pia:recipient ?recipientResource } } }
+      ?recipientResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label .
+      BIND(REPLACE(STR(?label), "[\\s　]", "") AS ?labelKey)
+    }
+    GROUP BY ?recipientResource
+  }
+  FILTER(!BOUND(?recipient) || (BOUND(?labelKeys) && CONTAINS(?labelKeys, REPLACE(?recipient, "[\\s　]", ""))))
 }
 GROUP BY ?assessment ?body ?business ?file ?kind ?recipientName ?legalText ?flow
 ORDER BY ?recipientName ?body ?file
