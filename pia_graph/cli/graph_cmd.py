@@ -71,6 +71,8 @@ def build(
         typer.echo(f"failed: {reason}", err=True)
     for iri in dict.fromkeys(summary.replaced):
         typer.echo(f"warning: several inputs describe {iri}; the last one read is kept", err=True)
+    if summary.reindexed:
+        typer.echo(f"flow index: {summary.reindexed} assessment graphs indexed from the store", err=True)
     rate = summary.total / elapsed if elapsed > 0 else 0.0
     typer.echo(
         f"{len(summary.ingested)} ingested, {len(summary.skipped)} unchanged (skipped), "

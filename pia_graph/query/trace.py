@@ -28,9 +28,10 @@ The printed recipient of a flow is one of its recipient resource's ``pia:name`` 
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 import networkx as nx
 from rdflib import URIRef
@@ -38,10 +39,11 @@ from rdflib.term import Identifier
 
 from pia_graph import vocab
 from pia_graph.store.base import SparqlSource
+from pia_graph.store.flow_index import line_range, method_label, ordered_methods, search_key
+from pia_graph.store.oxigraph_store import Store
 
 MAX_HOPS = 4
 _PREFIXES = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in vocab.PREFIXES.items())
-_METHOD_LABELS = {str(vocab.method_concept(label)): label for label in vocab.METHOD_CONCEPTS}
 _KIND_LABELS = {"provision": "提供", "transfer": "移転"}
 
 _FLOWS = _PREFIXES + """
@@ -102,12 +104,7 @@ WHERE {
 """
 
 
-def fold(text: str) -> str:
-    """NFKC, whitespace removed, middle dots unified: the form names are compared in."""
-    folded = "".join(unicodedata.normalize("NFKC", text).split())
-    for dot in ("･", "·", "•", "‧"):
-        folded = folded.replace(dot, "・")
-    return folded
+fold = search_key  # the form names are compared in (NFKC, no whitespace, one middle dot)
 
 
 @dataclass
@@ -187,14 +184,8 @@ def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holde
                 setattr(flow, attribute, _text(row, column))
     for row in source.select(_METHODS, None, timeout):
         flow = flows.get(_text(row, "flow"))
-        if flow is None:
-            continue
-        if row.get("method") is not None:
-            label = _METHOD_LABELS.get(_text(row, "method"), _text(row, "method"))
-        else:
-            label = f"その他（{_text(row, 'methodOther')}）"
-        if label not in flow.methods:
-            flow.methods.append(label)
+        if flow is not None:
+            flow.methods = ordered_methods([*flow.methods, _method_of(row)])
     spans: dict[str, list[int]] = defaultdict(list)
     for row in source.select(_SPANS, None, timeout):
         for column in ("first", "last"):
@@ -202,8 +193,7 @@ def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holde
                 spans[_text(row, "flow")].append(int(_text(row, column)))
     for key, numbers in spans.items():
         if key in flows:
-            low, high = min(numbers), max(numbers)
-            flows[key].lines = str(low) if low == high else f"{low}-{high}"
+            flows[key].lines = line_range(numbers)
     labels: dict[str, set[str]] = defaultdict(set)
     for row in source.select(_LABELS, None, timeout):
         labels[_text(row, "resource")].add(fold(_text(row, "label")))
@@ -211,6 +201,11 @@ def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holde
         if flow.recipient:
             labels[flow.recipient_iri or flow.iri].add(fold(flow.recipient))
     return holders, flows, labels
+
+
+def _method_of(row: dict[str, Identifier]) -> str:
+    method = row.get("method")
+    return method_label(None if method is None else str(method), _text(row, "methodOther"))
 
 
 def _names(iri: str, printed: str, labels: dict[str, set[str]]) -> set[str]:
@@ -290,17 +285,23 @@ def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx
 
 def trace(source: SparqlSource, to: str, method: str | None = None, *, max_hops: int = MAX_HOPS,
           timeout: float | None = None) -> list[Hop]:
-    """Every path (up to ``max_hops`` hops) from an assessing body to a recipient matching ``to``."""
+    """Every path (up to ``max_hops`` hops) from an assessing body to a recipient matching ``to``.
+
+    On the embedded store the facts come from its flow index when that describes exactly the
+    store's graphs (``Store.fresh_flow_index``); otherwise, and on remote endpoints, from SPARQL.
+    Both give the same hops (tests/query/test_trace_index.py).
+    """
     wanted = fold(to)
     if not wanted:
         return []
-    network, holders, flows, targets = _relevant_network(source, wanted, max_hops, timeout)
-    return _paths_to_hops(source, network, holders, flows, targets, method, max_hops, timeout)
+    index = source.fresh_flow_index() if isinstance(source, Store) else None
+    facts: _Facts = index if index is not None else _SparqlFacts(source, timeout)
+    network, holders, flows, targets = _relevant_network(facts, wanted, max_hops)
+    return _paths_to_hops(facts, network, holders, flows, targets, method, max_hops)
 
 
-def _paths_to_hops(source: SparqlSource, network: nx.MultiDiGraph, holders: dict[str, _Holder],
-                   flows: dict[str, _Flow], targets: set, method: str | None, max_hops: int,
-                   timeout: float | None) -> list[Hop]:
+def _paths_to_hops(facts: _Facts, network: nx.MultiDiGraph, holders: dict[str, _Holder],
+                   flows: dict[str, _Flow], targets: set, method: str | None, max_hops: int) -> list[Hop]:
     hops: list[Hop] = []
     if not targets:
         return hops
@@ -310,9 +311,8 @@ def _paths_to_hops(source: SparqlSource, network: nx.MultiDiGraph, holders: dict
     found = []
     for start in sorted(n for n in reaching if n[0] == "holder"):
         found.extend(nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops))
-    _load_flow_details(source, flows, {key for path in found for _, _, key in path}, timeout)
-    _load_holders(source, holders, {flows[key].assessment for path in found for _, _, key in path}, timeout,
-                  details=True)
+    _load_flow_details(facts, flows, {key for path in found for _, _, key in path})
+    _load_holders(facts, holders, {flows[key].assessment for path in found for _, _, key in path}, details=True)
     paths = [path for path in found if not method or _uses_method(flows[path[-1][2]], method)]
     paths.sort(key=lambda p: (len(p), [flows[key].assessment for _, _, key in p], [key for _, _, key in p]))
     for number, path in enumerate(paths, start=1):
@@ -412,12 +412,26 @@ WHERE {
 assert all("#VALUES#" in text for text in (_HOLDERS_OF, _METHODS_OF, _SPANS_OF))
 
 
-def _select_for(source: SparqlSource, template: str, variable: str, iris: set[str] | list[str],
+
+class _Facts(Protocol):
+    """What trace reads: the flow index (``FlowIndex``) or SPARQL (``_SparqlFacts``)."""
+
+    holders_complete: bool   # True: ``holders`` always gives 事務 and source file as well
+
+    def recipients_matching(self, wanted: str) -> set[str]: ...
+    def recipients_named(self, names: set[str], iris: set[str]) -> set[str]: ...
+    def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]: ...
+    def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]: ...
+    def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]: ...
+    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]: ...
+
+
+def _select_for(source: SparqlSource, template: str, variable: str, iris: Iterable[str],
                 timeout: float | None) -> list[dict[str, Identifier]]:
     """``template`` run once per chunk of ``iris``, bound to ``variable`` by a VALUES block.
 
     The IRIs come from the store itself and are written with rdflib's N3 serialisation."""
-    ordered = sorted(iris)
+    ordered = sorted(set(iris))
     rows: list[dict[str, Identifier]] = []
     for start in range(0, len(ordered), _VALUES_CHUNK):
         chunk = " ".join(URIRef(iri).n3() for iri in ordered[start:start + _VALUES_CHUNK])
@@ -426,64 +440,105 @@ def _select_for(source: SparqlSource, template: str, variable: str, iris: set[st
     return rows
 
 
-def _load_holders(source: SparqlSource, holders: dict[str, _Holder], assessments: set[str],
-                  timeout: float | None, *, details: bool = False) -> None:
+def _first_values(rows: list[dict[str, Identifier]], key: str, columns: tuple[str, ...]) -> dict[str, list[str]]:
+    """Per value of ``key``: the first non-empty value of each column over its rows."""
+    merged: dict[str, list[str]] = {}
+    for row in rows:
+        values = merged.setdefault(_text(row, key), [""] * len(columns))
+        for position, column in enumerate(columns):
+            if not values[position] and row.get(column) is not None:
+                values[position] = _text(row, column)
+    return merged
+
+
+class _SparqlFacts:
+    """Trace's facts read with SPARQL from any source (embedded store or remote endpoint)."""
+
+    holders_complete = False
+
+    def __init__(self, source: SparqlSource, timeout: float | None) -> None:
+        self.source = source
+        self.timeout = timeout
+        self._recipient_names: dict[str, set[str]] | None = None
+
+    def _labels(self, rows: list[dict[str, Identifier]]) -> dict[str, set[str]]:
+        labels: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            labels[_text(row, "resource")].add(fold(_text(row, "label")))
+        return labels
+
+    def _recipients(self) -> dict[str, set[str]]:
+        """Every recipient resource with its labels (one query, read once)."""
+        if self._recipient_names is None:
+            labels = self._labels(self.source.select(_RECIPIENT_LABELS, None, self.timeout))
+            self._recipient_names = {iri: names - {""} for iri, names in labels.items()}
+        return self._recipient_names
+
+    def recipients_matching(self, wanted: str) -> set[str]:
+        return {iri for iri, names in self._recipients().items() if any(wanted in name for name in names)}
+
+    def recipients_named(self, names: set[str], iris: set[str]) -> set[str]:
+        return {iri for iri, labels in self._recipients().items() if iri in iris or labels & names}
+
+    def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]:
+        return self._labels(_select_for(self.source, _LABELS_OF, "resource", resources, self.timeout))
+
+    def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]:
+        return [(_text(row, "flow"), _text(row, "assessment"), _text(row, "kind"), _text(row, "recipient"))
+                for row in _select_for(self.source, _FLOWS_TO, "recipient", recipients, self.timeout)]
+
+    def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
+        columns = ("body", "bodyName", "businessName", "department", "departmentName", "sourceFile")
+        rows = _select_for(self.source, _HOLDERS_OF if details else _BODIES_OF, "assessment", assessments,
+                           self.timeout)
+        return [(key, *values) for key, values in _first_values(rows, "assessment", columns).items()]
+
+    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
+        keys = set(flows)
+        columns = ("fileName", "recipientName", "legalText", "timing")
+        details = _first_values(_select_for(self.source, _FLOW_DETAILS, "flow", keys, self.timeout), "flow", columns)
+        methods: dict[str, list[str]] = defaultdict(list)
+        for row in _select_for(self.source, _METHODS_OF, "flow", keys, self.timeout):
+            methods[_text(row, "flow")].append(_method_of(row))
+        spans: dict[str, list[int]] = defaultdict(list)
+        for row in _select_for(self.source, _SPANS_OF, "flow", keys, self.timeout):
+            for column in ("first", "last"):
+                if row.get(column) is not None and _text(row, column).isdigit():
+                    spans[_text(row, "flow")].append(int(_text(row, column)))
+        return [(key, *details.get(key, [""] * len(columns)), ordered_methods(methods.get(key, [])),
+                 line_range(spans.get(key, []))) for key in keys]
+
+
+def _load_holders(facts: _Facts, holders: dict[str, _Holder], assessments: set[str], *,
+                  details: bool = False) -> None:
     """Holder records of ``assessments``: body and department (``details``: also 事務 and file)."""
     wanted = {key for key in assessments if key not in holders or (details and not holders[key].complete)}
     if not wanted:
         return
-    columns = (("body_iri", "body"), ("body", "bodyName"), ("business", "businessName"),
-               ("department_iri", "department"), ("department", "departmentName"), ("source_file", "sourceFile"))
-    if details:
-        # the full record replaces the partial one, read with the same query as flow_network
-        for key in wanted:
-            holders.pop(key, None)
-    for row in _select_for(source, _HOLDERS_OF if details else _BODIES_OF, "assessment", wanted, timeout):
-        key = _text(row, "assessment")
-        holder = holders.setdefault(key, _Holder(assessment=key, complete=details))
-        for attribute, column in columns:
-            if not getattr(holder, attribute) and row.get(column) is not None:
-                setattr(holder, attribute, _text(row, column))
+    complete = details or facts.holders_complete
+    for key, body_iri, body, business, department_iri, department, source_file in facts.holders(wanted, details):
+        holders[key] = _Holder(assessment=key, body_iri=body_iri or "", body=body or "", business=business or "",
+                               department_iri=department_iri or "", department=department or "",
+                               source_file=source_file or "", complete=complete)
 
 
-def _load_flow_details(source: SparqlSource, flows: dict[str, _Flow], keys: set[str],
-                       timeout: float | None) -> None:
+def _load_flow_details(facts: _Facts, flows: dict[str, _Flow], keys: set[str]) -> None:
     if not keys:
         return
-    for row in _select_for(source, _FLOW_DETAILS, "flow", keys, timeout):
-        flow = flows.get(_text(row, "flow"))
+    for key, file, recipient, legal_basis, timing, methods, lines in facts.flow_details(keys):
+        flow = flows.get(key)
         if flow is None:
             continue
-        for attribute, column in (("file", "fileName"), ("recipient", "recipientName"),
-                                  ("legal_basis", "legalText"), ("timing", "timing")):
-            if not getattr(flow, attribute) and row.get(column) is not None:
-                setattr(flow, attribute, _text(row, column))
-    for row in _select_for(source, _METHODS_OF, "flow", keys, timeout):
-        flow = flows.get(_text(row, "flow"))
-        if flow is None:
-            continue
-        if row.get("method") is not None:
-            label = _METHOD_LABELS.get(_text(row, "method"), _text(row, "method"))
-        else:
-            label = f"その他（{_text(row, 'methodOther')}）"
-        if label not in flow.methods:
-            flow.methods.append(label)
-    spans: dict[str, list[int]] = defaultdict(list)
-    for row in _select_for(source, _SPANS_OF, "flow", keys, timeout):
-        for column in ("first", "last"):
-            if row.get(column) is not None and _text(row, column).isdigit():
-                spans[_text(row, "flow")].append(int(_text(row, column)))
-    for key, numbers in spans.items():
-        if key in flows:
-            low, high = min(numbers), max(numbers)
-            flows[key].lines = str(low) if low == high else f"{low}-{high}"
+        flow.file, flow.recipient = file or flow.file, recipient or flow.recipient
+        flow.legal_basis, flow.timing = legal_basis or flow.legal_basis, timing or flow.timing
+        flow.methods, flow.lines = methods, lines
 
 
 def _suffixes(names: set[str]) -> set[str]:
     return {name[index:] for name in names for index in range(len(name))}
 
 
-def _relevant_network(source: SparqlSource, wanted: str, max_hops: int, timeout: float | None
+def _relevant_network(facts: _Facts, wanted: str, max_hops: int
                       ) -> tuple[nx.MultiDiGraph, dict[str, _Holder], dict[str, _Flow], set]:
     """The edges of every path of at most ``max_hops`` hops that ends at a recipient matching ``wanted``.
 
@@ -491,26 +546,26 @@ def _relevant_network(source: SparqlSource, wanted: str, max_hops: int, timeout:
     then, ``max_hops - 1`` times, every flow that passes data on to a holder reached so far.
     """
     labels: dict[str, set[str]] = defaultdict(set)
-    for row in source.select(_RECIPIENT_LABELS, None, timeout):
-        labels[_text(row, "resource")].add(fold(_text(row, "label")))
-    recipient_names = {iri: names - {""} for iri, names in labels.items()}
+
+    def label(resources: set[str]) -> None:
+        for resource, names in facts.labels_of(resources - labels.keys()).items():
+            labels[resource] |= names
+
     network = nx.MultiDiGraph()
     holders: dict[str, _Holder] = {}
     flows: dict[str, _Flow] = {}
-    target_iris = {iri for iri, names in recipient_names.items() if any(wanted in name for name in names)}
+    target_iris = facts.recipients_matching(wanted)
     targets = {("recipient", iri) for iri in target_iris}
     if not target_iris:
         return network, holders, flows, set()
 
     def fetch(recipients: set[str]) -> list[_Flow]:
         fetched = []
-        for row in _select_for(source, _FLOWS_TO, "recipient", recipients, timeout):
-            key = _text(row, "flow")
+        for key, assessment, kind, recipient in facts.flows_to(recipients):
             if key not in flows:
-                flows[key] = _Flow(iri=key, assessment=_text(row, "assessment"), kind=_text(row, "kind"),
-                                   recipient_iri=_text(row, "recipient"))
+                flows[key] = _Flow(iri=key, assessment=assessment, kind=kind, recipient_iri=recipient)
             fetched.append(flows[key])
-        _load_holders(source, holders, {flow.assessment for flow in fetched}, timeout)
+        _load_holders(facts, holders, {flow.assessment for flow in fetched})
         return fetched
 
     frontier: set[str] = set()
@@ -523,18 +578,14 @@ def _relevant_network(source: SparqlSource, wanted: str, max_hops: int, timeout:
         if not frontier:
             break
         reached = [holders[key] for key in sorted(frontier)]
-        unlabelled = {iri for holder in reached for iri in (holder.body_iri, holder.department_iri)
-                      if iri and iri not in labels}
-        for row in _select_for(source, _LABELS_OF, "resource", unlabelled, timeout):
-            labels[_text(row, "resource")].add(fold(_text(row, "label")))
+        label({iri for holder in reached for iri in (holder.body_iri, holder.department_iri) if iri})
         body_names = set().union(*(_names(h.body_iri, h.body, labels) for h in reached))
         department_suffixes = _suffixes(set().union(*(_names(h.department_iri, h.department, labels)
                                                       for h in reached)))
         body_iris = {h.body_iri for h in reached if h.body_iri}
         department_iris = {h.department_iri for h in reached if h.department_iri}
-        candidates = {iri for iri, names in recipient_names.items()
-                      if iri in body_iris or iri in department_iris
-                      or names & body_names or names & department_suffixes}
+        candidates = facts.recipients_named(body_names | department_suffixes, body_iris | department_iris)
+        label(candidates)
         by_body_iri: dict[str, list[_Holder]] = defaultdict(list)
         by_body_name: dict[str, list[_Holder]] = defaultdict(list)
         for holder in reached:

@@ -720,6 +720,25 @@ def literal_text(term: Literal) -> str:
     return str(ox.Literal(str(term)))
 
 
+def record_to_triples(record: Mapping[str, Any], *, curated: bool = False,
+                      source_sha256: str | None = None) -> tuple[URIRef, list[tuple[URIRef, URIRef, Any]]]:
+    """``record_to_graph``'s triples as a list, in the order they were made (duplicates included)."""
+    return _build(record, curated, source_sha256)
+
+
+def triples_to_ntriples(triples: list[tuple[URIRef, URIRef, Any]]) -> str:
+    """N-Triples text of mapping triples (each once), as pyoxigraph writes the terms."""
+    lines: dict[str, None] = {}
+    # the two caches read inline: this loop runs ~1,500 times per assessment
+    iri_texts, literal_texts = _IRI_TEXT, _LITERAL_TEXT
+    for s, p, o in triples:
+        subject = iri_texts.get(s) or _term_text(s)
+        predicate = iri_texts.get(p) or _term_text(p)
+        obj = (literal_texts.get(id(o)) if type(o) is Literal else iri_texts.get(o)) or _term_text(o)
+        lines[f"{subject} {predicate} {obj} .\n"] = None
+    return "".join(lines)
+
+
 def record_to_ntriples(record: Mapping[str, Any], *, curated: bool = False,
                        source_sha256: str | None = None) -> tuple[URIRef, str]:
     """``record_to_graph`` without the rdflib Graph: ``(assessment IRI, N-Triples text)``.
@@ -729,15 +748,7 @@ def record_to_ntriples(record: Mapping[str, Any], *, curated: bool = False,
     use it: building an rdflib Graph costs more than the whole mapping.
     """
     root, triples = _build(record, curated, source_sha256)
-    lines: dict[str, None] = {}
-    # the two caches read inline: this loop runs ~1,500 times per assessment
-    iri_texts, literal_texts = _IRI_TEXT, _LITERAL_TEXT
-    for s, p, o in triples:
-        subject = iri_texts.get(s) or _term_text(s)
-        predicate = iri_texts.get(p) or _term_text(p)
-        obj = (literal_texts.get(id(o)) if type(o) is Literal else iri_texts.get(o)) or _term_text(o)
-        lines[f"{subject} {predicate} {obj} .\n"] = None
-    return root, "".join(lines)
+    return root, triples_to_ntriples(triples)
 
 
-__all__ = ["assessment_iri", "record_to_graph", "record_to_ntriples"]
+__all__ = ["assessment_iri", "record_to_graph", "record_to_ntriples", "record_to_triples", "triples_to_ntriples"]

@@ -41,6 +41,7 @@ from rdflib import Literal, URIRef
 from pia_graph import vocab
 from pia_graph.errors import InputError, PiaError
 from pia_graph.fileio import expand_directories
+from pia_graph.store.flow_index import GraphRows, rows_from_triples
 from pia_graph.store.oxigraph_store import Store
 
 INPUT_SUFFIXES = (".txt", ".pdf", ".json")
@@ -57,6 +58,7 @@ class IngestSummary:
     failed: list[tuple[Path, str]] = field(default_factory=list)     # (file, one-line message naming it)
     skipped: list[Path] = field(default_factory=list)                # unchanged since last ingest
     replaced: list[str] = field(default_factory=list)                # IRIs ingested twice in this run
+    reindexed: int = 0   # graphs whose flow-index rows were rebuilt from the store (index lost or stale)
 
     @property
     def ok(self) -> bool:
@@ -100,11 +102,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_assessment(path_text: str, sha256: str) -> tuple[str, str, str | None, str | None]:
-    """Worker: one input file → (file, assessment IRI, N-Triples, error). Never raises."""
+Built = tuple[str, str, str | None, str | None, GraphRows | None]
+
+
+def build_assessment(path_text: str, sha256: str) -> Built:
+    """Worker: one input file → (file, assessment IRI, N-Triples, error, flow-index rows). Never raises."""
     path = Path(path_text)
     try:
-        from pia_graph.rdf.mapping import record_to_ntriples
+        from pia_graph.rdf.mapping import record_to_triples, triples_to_ntriples
 
         if path.suffix.lower() == ".json":
             from pia_graph.model import load_record
@@ -116,21 +121,20 @@ def build_assessment(path_text: str, sha256: str) -> tuple[str, str, str | None,
 
             record = extract_path(path)
             curated = False
-        iri, ntriples = record_to_ntriples(record, curated=curated, source_sha256=sha256)
-        if f"<{vocab.sha256}> {Literal(sha256).n3()} .\n" not in ntriples:
+        iri, triples = record_to_triples(record, curated=curated, source_sha256=sha256)
+        if not any(p == vocab.sha256 and str(o) == sha256 for _, p, o in triples):
             # Keep the skip-unchanged record even if the RDF stage did not write the hash.
             document = vocab.ID[f"source/{sha256}"]
-            ntriples += "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in (
-                (URIRef(iri), vocab.sourceDocument, document),
-                (document, vocab.RDF.type, vocab.SourceDocument),
-                (document, vocab.sha256, Literal(sha256))))
-        return path_text, str(iri), ntriples, None
+            triples = [*triples, (URIRef(iri), vocab.sourceDocument, document),
+                       (document, vocab.RDF.type, vocab.SourceDocument), (document, vocab.sha256, Literal(sha256))]
+        rows = rows_from_triples(str(iri), ((str(s), str(p), str(o)) for s, p, o in triples))
+        return path_text, str(iri), triples_to_ntriples(triples), None, rows
     except InputError as error:
-        return path_text, "", None, str(error)
+        return path_text, "", None, str(error), None
     except PiaError as error:
-        return path_text, "", None, f"{path}: {error}"
+        return path_text, "", None, f"{path}: {error}", None
     except Exception as error:  # a bug or an unexpected input must not stop the batch
-        return path_text, "", None, f"{path}: {type(error).__name__}: {error}"
+        return path_text, "", None, f"{path}: {type(error).__name__}: {error}", None
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -148,11 +152,11 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-Worker = Callable[[str, str], tuple[str, str, str | None, str | None]]
+Worker = Callable[[str, str], Built]
 
 
 def _results(work: list[tuple[Path, str]], jobs: int,
-             worker: Worker | None = None) -> Iterator[tuple[str, str, str | None, str | None]]:
+             worker: Worker | None = None) -> Iterator[Built]:
     worker = worker or build_assessment  # looked up at call time (tests replace it)
     if jobs <= 1 or len(work) <= 1:
         for path, sha in work:
@@ -168,7 +172,7 @@ def _results(work: list[tuple[Path, str]], jobs: int,
         for path, sha in suspects:
             retried = yield from _pool_run(iter([(path, sha)]), 1, worker)
             for retried_path, _ in retried:
-                yield str(retried_path), "", None, f"{retried_path}: the worker process reading it died"
+                yield str(retried_path), "", None, f"{retried_path}: the worker process reading it died", None
 
 
 def _window(jobs: int) -> int:
@@ -177,7 +181,7 @@ def _window(jobs: int) -> int:
 
 
 def _pool_run(queue: Iterator[tuple[Path, str]], jobs: int, worker: Worker) -> Generator[
-        tuple[str, str, str | None, str | None], None, list[tuple[Path, str]]]:
+        Built, None, list[tuple[Path, str]]]:
     """Run ``queue`` through one process pool; returns the in-flight items if the pool broke."""
     window = _window(jobs)
     pending: dict[Future, tuple[Path, str]] = {}
@@ -234,13 +238,16 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
             work.append((path, sha))
     loader = _BatchLoader(store, summary, progress, total)
     loader.done = done
-    for path_text, iri, ntriples, error in _results(work, jobs or os.cpu_count() or 1):
+    for path_text, iri, ntriples, error, rows in _results(work, jobs or os.cpu_count() or 1):
         path = Path(path_text)
         if error is not None or ntriples is None:
             loader.fail(path, error or f"{path}: no graph produced")
         else:
-            loader.add(path, iri, ntriples)
+            loader.add(path, iri, ntriples, rows)
     loader.flush()
+    # graphs stored without their index rows (an interrupted run, a lost index file) are
+    # indexed from the stored triples, so trace can rely on the index
+    summary.reindexed = store.repair_flow_index()
     return summary
 
 
@@ -254,7 +261,7 @@ class _BatchLoader:
         self.progress = progress
         self.total = total
         self.done = 0
-        self.pending: list[tuple[Path, str, str]] = []
+        self.pending: list[tuple[Path, str, str, GraphRows | None]] = []
         self.pending_lines = 0
         self.seen: set[str] = set()
 
@@ -267,10 +274,10 @@ class _BatchLoader:
         self.summary.failed.append((path, reason))
         self._report(path, "failed")
 
-    def add(self, path: Path, iri: str, ntriples: str) -> None:
-        if any(iri == pending_iri for _, pending_iri, _ in self.pending):
+    def add(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None = None) -> None:
+        if any(iri == pending_iri for _, pending_iri, _, _ in self.pending):
             self.flush()  # the same assessment twice: keep the order of replacement
-        self.pending.append((path, iri, ntriples))
+        self.pending.append((path, iri, ntriples, rows))
         self.pending_lines += ntriples.count("\n")
         if len(self.pending) >= BATCH_DOCUMENTS or self.pending_lines >= BATCH_TRIPLES:
             self.flush()
@@ -280,19 +287,20 @@ class _BatchLoader:
         if not batch:
             return
         try:
-            self.store.replace_graphs([(iri, ntriples) for _, iri, ntriples in batch])
+            self.store.replace_graphs([(iri, ntriples) for _, iri, ntriples, _ in batch],
+                                      [rows for *_, rows in batch if rows is not None])
             stored = batch
         except PiaError:
             # find the document the store refused; the others are written one by one
             stored = []
             for item in batch:
-                path, iri, ntriples = item
+                path, iri, ntriples, rows = item
                 try:
-                    self.store.replace_graph(iri, ntriples)
+                    self.store.replace_graphs([(iri, ntriples)], [rows] if rows is not None else [])
                     stored.append(item)
                 except PiaError as store_error:
                     self.fail(path, f"{path}: {store_error}")
-        for path, iri, _ in stored:
+        for path, iri, _, _ in stored:
             if iri in self.seen:
                 self.summary.replaced.append(iri)
             self.seen.add(iri)

@@ -46,6 +46,7 @@ from rdflib.term import Identifier
 
 from pia_graph import vocab
 from pia_graph.errors import QueryError, StoreError
+from pia_graph.store.flow_index import FlowIndex, GraphRows, rows_from_triples
 from pia_graph.store.sparql_text import bind_with_values, is_update
 
 DEFAULT_STORE_DIR = Path("pia-store")
@@ -176,6 +177,7 @@ class Store:
         self.allow_update = allow_update
         self.default_timeout = default_timeout
         self.read_only = read_only
+        self._index: FlowIndex | None = None   # opened on the first write (see flow_index)
         self._check_directory()
         busy = (f"{self.path}: the store is in use by another process (or another open Store); "
                 "wait for it to finish")
@@ -214,6 +216,9 @@ class Store:
 
     def close(self) -> None:
         """Flush and release the directory lock (when no abandoned query still holds the store)."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
         if self._store is not None:
             try:
                 if not self.read_only:
@@ -240,7 +245,8 @@ class Store:
         """Replace the named graph ``iri`` by ``graph`` (an rdflib Graph or N-Triples text), atomically."""
         self.replace_graphs([(iri, graph)])
 
-    def replace_graphs(self, items: Iterable[tuple[URIRef | str, Graph | str]]) -> None:
+    def replace_graphs(self, items: Iterable[tuple[URIRef | str, Graph | str]],
+                       index_rows: Iterable[GraphRows] = ()) -> None:
         """Replace several named graphs at once: all replaced, or none.
 
         Graphs the store does not hold yet (the whole of a first build) are written by one
@@ -256,6 +262,10 @@ class Store:
         the same graph twice go through one SPARQL Update ``DROP SILENT GRAPH; INSERT DATA``
         per graph in a single request, which pyoxigraph runs as one transaction: the old
         graphs or the new ones, never a mix.
+
+        The flow index entries of these graphs are deleted first and ``index_rows`` (the rows
+        of the new graphs, see ``flow_index``) written after, so a crash between the two leaves
+        entries missing (repaired by ``repair_flow_index``), never stale.
         """
         names: list[str] = []
         texts: list[str] = []
@@ -265,6 +275,8 @@ class Store:
         if not names:
             return
         store = self._writable()
+        index = self.flow_index_for_writing()
+        index.begin(names)
         try:
             graph_nodes = [ox.NamedNode(name) for name in names]
             fresh = (len(set(names)) == len(names)
@@ -277,16 +289,74 @@ class Store:
                     f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{text}\n}} }}"
                     for node, text in zip(graph_nodes, texts, strict=True)))
         except (SyntaxError, OSError, ValueError) as error:
+            index.mark_stale()   # the old graphs stay, their entries are gone: repaired later
             which = f"<{names[0]}>" if len(names) == 1 else f"{len(names)} graphs"
             raise StoreError(f"{self.path}: could not replace {which}: {_one_line(error)}") from error
+        written = set(names)
+        rows = [entry for entry in index_rows if entry.graph in written]
+        if {entry.graph for entry in rows} != written - {str(vocab.ONTOLOGY_GRAPH)}:
+            index.mark_stale()   # graphs stored without their rows (e.g. by hand): repaired by the next build
+        index.commit(rows)
 
     def remove_graph(self, iri: URIRef | str) -> bool:
         """Remove one named graph; False when it was not there."""
         name = ox.NamedNode(str(iri))
         if not self.oxigraph.contains_named_graph(name):
             return False
+        index = self.flow_index_for_writing()
+        index.begin([str(iri)])
         self._writable().update(f"DROP GRAPH {name}")
+        index.commit([])
         return True
+
+    # --- the flow index (see pia_graph.store.flow_index) -------------------------------------
+    def flow_index_for_writing(self) -> FlowIndex:
+        if self._index is None:
+            self._writable()
+            self._index = FlowIndex.of_store(self.path)
+            assert self._index is not None
+        return self._index
+
+    def stored_sources(self) -> dict[str, str]:
+        """Every assessment graph → the sha256 of its source document ("" when it has none)."""
+        stored = {str(graph): "" for graph in self.assessment_graphs()}
+        predicate = ox.NamedNode(str(vocab.sha256))
+        for quad in self.oxigraph.quads_for_pattern(None, predicate, None, None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value in stored and not stored[graph.value]:
+                stored[graph.value] = quad.object.value
+        return stored
+
+    def fresh_flow_index(self) -> FlowIndex | None:
+        """The flow index, when every write since its last repair went through it (see
+        ``flow_index``); None when there is none or it needs a repair (the next build does it)."""
+        index = self._index if self._index is not None else FlowIndex.of_store(self.path, read_only=True)
+        if index is None or not index.usable():
+            if index is not None and index is not self._index:
+                index.close()
+            return None
+        self._index = index
+        return index
+
+    def repair_flow_index(self, progress: Any = None) -> int:
+        """Bring the flow index up to date with the store (rows derived from the stored triples);
+        returns the number of graphs (re)indexed. ``progress(done, total)`` is called as it goes."""
+        index = self.flow_index_for_writing()
+        missing, extra = index.differences(self.stored_sources())
+        index.discard(extra)
+        ordered = sorted(missing)
+        batch: list[GraphRows] = []
+        for done, graph in enumerate(ordered, start=1):
+            quads = self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            batch.append(rows_from_triples(graph, ((q.subject.value, q.predicate.value, q.object.value)
+                                                   for q in quads)))
+            if len(batch) >= 256 or done == len(ordered):
+                index.write(batch)
+                batch = []
+                if progress:
+                    progress(done, len(ordered))
+        index.repaired()
+        return len(ordered)
 
     def ensure_ontology(self, ontology: Graph) -> bool:
         """Load the ontology into its named graph unless this exact content is already there.
@@ -354,6 +424,8 @@ class Store:
     query = select  # the name architecture.md uses
 
     def _update(self, sparql: str) -> None:
+        # an update may change any graph: the index is rebuilt from the store by the next build
+        self.flow_index_for_writing().discard_all()
         try:
             self._writable().update(sparql)
         except SyntaxError as error:

@@ -35,7 +35,7 @@ RECORDS = 12
 # Virtuoso 7.2.5 turns a non-ASCII GROUP_CONCAT separator ("、") into "?" (shown by
 # test_virtuoso_mangles_a_non_ascii_group_concat_separator); queries joining values with "、" differ there.
 SEPARATOR_BUG = pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 replaces the GROUP_CONCAT separator "
-                                  "'、' by '?' (queries/files-to-recipient.rq, trace)")
+                                  "'、' by '?' (queries/files-to-recipient.rq)")
 VIRTUOSO_CASES = [pytest.param(name, params, id=f"{name}{'-' + '-'.join(params) if params else ''}",
                                marks=[SEPARATOR_BUG] if name == "files-to-recipient" else [])
                   for name, params in QUERY_CASES]
@@ -108,7 +108,6 @@ def test_named_query_same_answer_as_embedded(pushed: VirtuosoServer, store_path:
     assert canonical(remote, language=False) == canonical(embedded, language=False)
 
 
-@SEPARATOR_BUG
 def test_trace_same_answer_as_embedded(pushed: VirtuosoServer, store_path: Path) -> None:
     with Store(store_path) as store:
         embedded = trace(store, PENSION)

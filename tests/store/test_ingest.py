@@ -118,11 +118,11 @@ def test_a_document_the_store_refuses_fails_alone(gold_copy: Path, tmp_path: Pat
     real = ingest_module.build_assessment
     victim = sorted(gold_copy.glob("*.json"))[1]
 
-    def corrupting(path_text: str, sha: str) -> tuple[str, str, str | None, str | None]:
-        path_text, iri, ntriples, error = real(path_text, sha)
+    def corrupting(path_text: str, sha: str) -> ingest_module.Built:
+        path_text, iri, ntriples, error, rows = real(path_text, sha)
         if Path(path_text) == victim.resolve():
             ntriples = '<https://example.org/s> <https://example.org/p> "unterminated .\n'
-        return path_text, iri, ntriples, error
+        return path_text, iri, ntriples, error, rows
 
     monkeypatch.setattr(ingest_module, "build_assessment", corrupting)
     with Store(tmp_path / "store") as store:
@@ -158,5 +158,5 @@ def test_a_worker_that_dies_fails_only_its_document(tmp_path: Path) -> None:
         work.append((path, name))
     results = list(_results(work, 2, crash_on_marked))
     assert sorted(Path(r[0]).name for r in results) == sorted(name for _, name in work)
-    failed = {Path(path).name: error for path, _, _, error in results if error}
+    failed = {Path(path).name: error for path, _, _, error, _ in results if error}
     assert list(failed) == ["crash.txt"] and "worker process reading it died" in failed["crash.txt"]

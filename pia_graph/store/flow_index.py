@@ -1,0 +1,383 @@
+"""The flow index: what ``trace`` reads of each assessment graph, kept beside the store.
+
+``trace --to 日本年金機構`` needs, for a few recipients, every flow that reaches them and the
+holders that pass data on to them. Read from SPARQL that is a scan of every recipient label of
+every assessment graph (the labels of a shared resource repeat in each graph that names it) and
+a row-by-row conversion of thousands of results, seconds at 10,000 assessments. The index holds
+the same facts as small SQLite tables, one set of rows per assessment graph, written by
+``pia_graph.store.ingest`` together with the graph:
+
+- ``assessments``: the holder of each assessment (body, 事務, department, source file) and the
+  sha256 of its source document;
+- ``flows``: each 提供/移転 with its recipient, printed recipient, file, legal text, timing,
+  methods and source lines;
+- ``labels``: the search keys (``search_key``) of the labels each graph gives an organisation or
+  unit (``…/id/org/…``), and ``names`` the same keys once per resource, with a count of the
+  graphs that give them.
+
+Rows are derived from the graph's triples (``rows_from_triples``), the same ones the store holds,
+whether they come from the ingest workers or are read back from the store (``repair``).
+
+Freshness. An entry is deleted before its graph is replaced and written after, so a crash leaves
+it missing rather than stale; ``matches`` compares every (graph, sha256) of the store with the
+index, and ``trace`` uses the index only when they agree (it falls back to SPARQL otherwise).
+A SPARQL Update run through ``Store.select`` discards the index, as it may change anything.
+Tools other than pia-graph that write the store directly are not seen: run
+``pia-graph build --reindex`` after using them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pia_graph import vocab
+
+INDEX_FILE = "pia-flow-index.sqlite"
+SCHEMA_VERSION = "2"
+_CHUNK = 500  # SQL parameters per IN (...) list, below SQLite's limit
+
+_PIA = str(vocab.PIA)
+_TYPE = str(vocab.RDF.type)
+_ASSESSMENT = str(vocab.Assessment)
+_NAME = f"{_PIA}name"
+_LABEL_PROPERTIES = frozenset({_NAME, str(vocab.RDFS.label), str(vocab.SKOS.prefLabel), str(vocab.SKOS.altLabel)})
+_ORG_PREFIX = str(vocab.ID["org/"])
+_METHOD_LABELS = {str(vocab.method_concept(label)): label for label in vocab.METHOD_CONCEPTS}
+_METHOD_ORDER = {label: position for position, label in enumerate(vocab.METHOD_CONCEPTS)}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS assessments (
+  graph TEXT PRIMARY KEY, sha256 TEXT NOT NULL, body TEXT, body_name TEXT, business TEXT,
+  department TEXT, department_name TEXT, source_file TEXT);
+CREATE TABLE IF NOT EXISTS flows (
+  flow TEXT NOT NULL, graph TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL,
+  recipient_name TEXT, file_name TEXT, legal_text TEXT, timing TEXT, methods TEXT, lines TEXT);
+CREATE INDEX IF NOT EXISTS flows_by_recipient ON flows (recipient);
+CREATE INDEX IF NOT EXISTS flows_by_graph ON flows (graph);
+CREATE TABLE IF NOT EXISTS labels (graph TEXT NOT NULL, resource TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS labels_by_graph ON labels (graph);
+CREATE INDEX IF NOT EXISTS flows_by_flow ON flows (flow);
+CREATE TABLE IF NOT EXISTS names (
+  resource TEXT NOT NULL, key TEXT NOT NULL, graphs INTEGER NOT NULL, PRIMARY KEY (resource, key));
+CREATE INDEX IF NOT EXISTS names_by_key ON names (key);
+CREATE TABLE IF NOT EXISTS recipients (resource TEXT PRIMARY KEY, flows INTEGER NOT NULL);
+"""
+# meta flags: "pending" while a store write is between ``begin`` and ``commit``; "stale" after a
+# write whose index rows were not written (a failed write, a SPARQL Update). Either makes the index
+# unusable until ``Store.repair_flow_index`` compares it with the store again.
+_FLAGS = ("pending", "stale")
+
+
+@lru_cache(maxsize=65_536)  # trace folds the same names again and again
+def search_key(text: str) -> str:
+    """NFKC, whitespace removed, middle dots unified: the form recipient names are compared in."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    for dot in ("･", "·", "•", "‧"):
+        folded = folded.replace(dot, "・")
+    return folded
+
+
+def method_label(method: str | None, other: str | None) -> str:
+    """A flow's method as trace prints it: the option's label, or その他（…） for free text."""
+    if method is not None:
+        return _METHOD_LABELS.get(method, method)
+    return f"その他（{other}）"
+
+
+def ordered_methods(labels: Iterable[str]) -> list[str]:
+    """Methods in the order of the form's option list, free texts after them (each once)."""
+    unique = list(dict.fromkeys(labels))
+    return sorted(unique, key=lambda label: (_METHOD_ORDER.get(label, len(_METHOD_ORDER)), label))
+
+
+def line_range(numbers: Iterable[int]) -> str:
+    values = list(numbers)
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+@dataclass
+class GraphRows:
+    """The index rows of one assessment graph."""
+
+    graph: str
+    sha256: str
+    holder: tuple[str, str, str, str, str, str]   # body, body name, business, department, its name, file
+    flows: list[tuple[str, str, str, str, str, str, str, str, str]] = field(default_factory=list)
+    labels: list[tuple[str, str]] = field(default_factory=list)    # (resource, search key)
+
+
+def rows_from_triples(graph: str, triples: Iterable[tuple[str, str, str]]) -> GraphRows:
+    """Index rows of the named graph ``graph`` from its triples as (s, p, o) strings (IRIs and
+    literal values alike). A graph without a ``pia:Assessment`` named ``graph`` gives labels only.
+
+    Each value is the first the graph gives, as the SPARQL path reads the first row that binds it.
+    """
+    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    described: dict[str, list[str]] = defaultdict(list)   # flow → spans describing it
+    for s, p, o in triples:
+        values[s][p].append(o)
+        if p == f"{_PIA}describes":
+            described[o].append(s)
+    node = values.get(graph, {})
+    is_assessment = _ASSESSMENT in node.get(_TYPE, ())
+
+    def first(subject: str | None, prop: str) -> str:
+        if not subject or subject not in values:
+            return ""
+        found = values[subject].get(prop)
+        return found[0] if found else ""
+
+    body = first(graph, f"{_PIA}assessedBy")
+    business = first(graph, f"{_PIA}concernsBusiness")
+    department = first(business, f"{_PIA}responsibleDepartment")
+    document = first(graph, f"{_PIA}sourceDocument")
+    holder = (body, first(body, _NAME), first(business, _NAME), department, first(department, _NAME),
+              first(document, f"{_PIA}fileName"))
+    rows = GraphRows(graph=graph, sha256=first(document, f"{_PIA}sha256"), holder=holder)
+    for file in node.get(f"{_PIA}hasFile", ()) if is_assessment else ():
+        for kind, prop in (("provision", f"{_PIA}hasProvision"), ("transfer", f"{_PIA}hasTransfer")):
+            for flow in values.get(file, {}).get(prop, ()):
+                recipient = first(flow, f"{_PIA}recipient")
+                if not recipient:
+                    continue   # unreachable by trace: it follows flows to recipients
+                methods = [method_label(m, None) for m in values[flow].get(f"{_PIA}method", ())]
+                methods += [method_label(None, m) for m in values[flow].get(f"{_PIA}methodOther", ())]
+                lines = [int(number) for span in described.get(flow, ()) if first(span, f"{_PIA}firstLine")
+                         for number in (first(span, f"{_PIA}firstLine"), first(span, f"{_PIA}lastLine"))
+                         if number.isdigit()]
+                rows.flows.append((
+                    flow, kind, recipient,
+                    first(flow, str(vocab.RDFS.label)) or first(recipient, _NAME),
+                    first(file, _NAME),
+                    first(first(flow, f"{_PIA}legalBasis"), f"{_PIA}legalText"),
+                    first(flow, f"{_PIA}timing"),
+                    json.dumps(ordered_methods(methods), ensure_ascii=False),
+                    line_range(lines),
+                ))
+    seen: set[tuple[str, str]] = set()
+    for subject, properties in values.items():
+        if not subject.startswith(_ORG_PREFIX):
+            continue
+        for prop in _LABEL_PROPERTIES & properties.keys():
+            for label in properties[prop]:
+                key = (subject, search_key(label))
+                if key[1] and key not in seen:
+                    seen.add(key)
+                    rows.labels.append(key)
+    return rows
+
+
+class FlowIndex:
+    """The SQLite file ``INDEX_FILE`` in a store directory (see the module docstring)."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._details: dict[str, list[str]] = {}   # flow → details read with it by flows_to
+        if read_only:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            version = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if version is None or version[0] != SCHEMA_VERSION:
+                self._clear()
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+            self._db.commit()
+
+    @classmethod
+    def of_store(cls, store_path: Path, *, read_only: bool = False) -> FlowIndex | None:
+        """The index of the store in ``store_path``; None when reading and there is none (or it
+        cannot be read)."""
+        path = store_path / INDEX_FILE
+        if read_only:
+            if not path.exists():
+                return None
+            try:
+                index = cls(path, read_only=True)
+                version = index._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            except sqlite3.Error:
+                return None
+            if version is None or version[0] != SCHEMA_VERSION:
+                index.close()
+                return None
+            return index
+        return cls(path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _clear(self) -> None:
+        self._details.clear()
+        for table in ("assessments", "flows", "labels", "names", "recipients"):
+            self._db.execute(f"DELETE FROM {table}")
+
+    # --- writing ----------------------------------------------------------------------------
+    def begin(self, graphs: Iterable[str]) -> None:
+        """Before ``graphs`` are replaced or removed in the store: delete their entries and mark
+        the index pending until ``commit``."""
+        with self._db:
+            self._set_flag("pending")
+            self._delete(list(graphs))
+
+    def commit(self, entries: Iterable[GraphRows]) -> None:
+        """After the store write: the rows of the graphs just stored; the index is usable again."""
+        with self._db:
+            self._write(list(entries))
+            self._db.execute("DELETE FROM meta WHERE key = 'pending'")
+
+    def mark_stale(self) -> None:
+        """The store changed in a way the index did not follow (until the next repair)."""
+        with self._db:
+            self._set_flag("stale")
+
+    def repaired(self) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM meta WHERE key IN ('pending', 'stale')")
+
+    def usable(self) -> bool:
+        """No write in flight or unfollowed since the last repair (the check trace relies on)."""
+        marks = ",".join("?" * len(_FLAGS))
+        return self._db.execute(f"SELECT 1 FROM meta WHERE key IN ({marks})", _FLAGS).fetchone() is None
+
+    def _set_flag(self, flag: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (flag,))
+
+    def write(self, entries: Iterable[GraphRows]) -> None:
+        """Write (or rewrite) the rows of graphs already in the store (used by the repair)."""
+        with self._db:
+            self._write(list(entries))
+
+    def discard(self, graphs: Iterable[str]) -> None:
+        """Delete the entries of graphs no longer in the store (used by the repair)."""
+        with self._db:
+            self._delete(list(graphs))
+
+    def _delete(self, graphs: list[str]) -> None:
+        self._details.clear()
+        for chunk in _chunks(graphs):
+            marks = ",".join("?" * len(chunk))
+            self._db.executemany("UPDATE names SET graphs = graphs - 1 WHERE resource = ? AND key = ?",
+                                 self._db.execute(f"SELECT resource, key FROM labels WHERE graph IN ({marks})",
+                                                  chunk).fetchall())
+            self._db.executemany("UPDATE recipients SET flows = flows - 1 WHERE resource = ?",
+                                 self._db.execute(f"SELECT recipient FROM flows WHERE graph IN ({marks})",
+                                                  chunk).fetchall())
+            for table in ("assessments", "flows", "labels"):
+                self._db.execute(f"DELETE FROM {table} WHERE graph IN ({marks})", chunk)
+        self._db.execute("DELETE FROM names WHERE graphs <= 0")
+        self._db.execute("DELETE FROM recipients WHERE flows <= 0")
+
+    def _write(self, entries: list[GraphRows]) -> None:
+        if not entries:
+            return
+        self._delete([entry.graph for entry in entries])
+        self._db.executemany("INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [(e.graph, e.sha256, *e.holder) for e in entries])
+        self._db.executemany("INSERT INTO flows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             [(flow[0], e.graph, *flow[1:]) for e in entries for flow in e.flows])
+        self._db.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                             [(e.graph, resource, key) for e in entries for resource, key in e.labels])
+        self._db.executemany(
+            "INSERT INTO names VALUES (?, ?, 1) ON CONFLICT (resource, key) DO UPDATE SET graphs = graphs + 1",
+            [(resource, key) for e in entries for resource, key in e.labels])
+        self._db.executemany(
+            "INSERT INTO recipients VALUES (?, 1) ON CONFLICT (resource) DO UPDATE SET flows = flows + 1",
+            [(flow[2],) for e in entries for flow in e.flows])
+
+    def discard_all(self) -> None:
+        with self._db:
+            self._clear()
+            self._set_flag("stale")
+
+    # --- freshness --------------------------------------------------------------------------
+    def entries(self) -> dict[str, str]:
+        """graph → sha256 of every indexed assessment."""
+        return dict(self._db.execute("SELECT graph, sha256 FROM assessments").fetchall())
+
+    def differences(self, stored: Mapping[str, str]) -> tuple[set[str], set[str]]:
+        """(graphs of ``stored`` — graph → sha256 — missing or outdated here, graphs here not stored)."""
+        indexed = self.entries()
+        missing = {graph for graph, sha in stored.items() if indexed.get(graph) != sha}
+        return missing, set(indexed) - set(stored)
+
+    # --- reading (trace) --------------------------------------------------------------------
+    holders_complete = True
+
+    def recipients_matching(self, wanted: str) -> set[str]:
+        """Recipient resources with a label containing the search key ``wanted``."""
+        return {resource for (resource,) in self._db.execute(
+            "SELECT DISTINCT n.resource FROM names n JOIN recipients r ON r.resource = n.resource "
+            "WHERE instr(n.key, ?) > 0", (wanted,))}
+
+    def recipients_named(self, names: set[str], iris: set[str]) -> set[str]:
+        """Recipient resources with one of the labels ``names``, or named by one of ``iris``."""
+        found = {resource for (resource,) in self._select(
+            "SELECT DISTINCT n.resource FROM names n JOIN recipients r ON r.resource = n.resource "
+            "WHERE n.key IN ({})", names)}
+        found |= {resource for (resource,) in self._select(
+            "SELECT resource FROM recipients WHERE resource IN ({})", iris)}
+        return found
+
+    def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]:
+        labels: dict[str, set[str]] = defaultdict(set)
+        for resource, key in self._select("SELECT resource, key FROM names WHERE resource IN ({})", resources):
+            labels[resource].add(key)
+        return labels
+
+    def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]:
+        """(flow, assessment, kind, recipient) of every flow to one of ``recipients``; their
+        details are kept for ``flow_details`` (trace asks for those of the flows on a path)."""
+        found: list[tuple[str, ...]] = []
+        for flow, graph, kind, recipient, *details in self._select(
+                "SELECT flow, graph, kind, recipient, file_name, recipient_name, legal_text, timing, methods, "
+                "lines FROM flows WHERE recipient IN ({})", recipients):
+            found.append((flow, graph, kind, recipient))
+            self._details[flow] = details
+        return found
+
+    def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
+        """(assessment, body, body name, business, department, department name, source file);
+        every row is complete, so ``details`` (asked by trace's SPARQL path) changes nothing."""
+        return [tuple(row) for row in self._select(
+            "SELECT graph, body, body_name, business, department, department_name, source_file "
+            "FROM assessments WHERE graph IN ({})", assessments)]
+
+    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
+        """(flow, file, printed recipient, legal text, timing, methods, lines)."""
+        wanted = set(flows)
+        unknown = wanted - self._details.keys()
+        for flow, *details in self._select(
+                "SELECT flow, file_name, recipient_name, legal_text, timing, methods, lines "
+                "FROM flows WHERE flow IN ({})", unknown):
+            self._details[flow] = details
+        return [(flow, file, recipient, legal, timing, json.loads(methods or "[]"), lines)
+                for flow in wanted if flow in self._details
+                for file, recipient, legal, timing, methods, lines in (self._details[flow],)]
+
+    def _select(self, template: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+        for chunk in _chunks(list(set(keys))):
+            yield from self._db.execute(template.format(",".join("?" * len(chunk))), chunk).fetchall()
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+__all__ = ["INDEX_FILE", "FlowIndex", "GraphRows", "line_range", "method_label", "ordered_methods",
+           "rows_from_triples", "search_key"]
