@@ -22,6 +22,7 @@ one returned dict (a row, or a fragment with only ``text`` set), so nothing is d
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -72,9 +73,9 @@ def split_pages(lines: list[str]) -> list[tuple[int, int]]:
     line starts the next page). The separating blank lines belong to no page.
     """
     pages: list[tuple[int, int]] = []
-    # isspace() is "strip() leaves nothing" without building the stripped copy
-    blank = [not line or line.isspace() for line in lines]
-    feeds = {index for index, line in enumerate(lines) if "\f" in line}
+    # map() runs these per-line tests in C; one join tells whether any line holds a form feed
+    blank = list(map(operator.not_, map(str.strip, lines)))
+    feeds = {index for index, line in enumerate(lines) if "\f" in line} if "\f" in "".join(lines) else set()
     start = 0
     index = 0
     count = len(lines)

@@ -319,7 +319,10 @@ class Segmenter:
         pages: list[Page] = []
         lines = self.lines[:end]
         # a block runs over lines with text and stops before a line with a form feed after its start
-        self._joins = [bool(line.strip()) and line.find("\f", 1) < 0 for line in lines]
+        if "\f" in "".join(lines):
+            self._joins = [bool(line.strip()) and line.find("\f", 1) < 0 for line in lines]
+        else:
+            self._joins = list(map(bool, map(str.strip, lines)))  # the same, per line in C
         for number, (start, stop) in enumerate(split_pages(lines) if page_ranges is None else page_ranges):
             page = Page(number, start, stop)
             self._read_page(page)
