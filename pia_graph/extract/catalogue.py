@@ -55,8 +55,13 @@ def key_form(text: str) -> str:
     if form is None:
         if len(_KEY_FORMS) >= _KEY_FORMS_LIMIT:
             _KEY_FORMS.clear()
-        form = _KEY_FORMS[text] = _DROP.sub("", nfkc(text))
+        form = _KEY_FORMS[text] = uncached_key_form(text)
     return form
+
+
+def uncached_key_form(text: str) -> str:
+    """:func:`key_form` without the cache, for texts seen once (line tails, not lines)."""
+    return _DROP.sub("", nfkc(text))
 
 
 def clear_caches() -> None:

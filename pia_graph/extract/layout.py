@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pia_graph.extract import catalogue
-from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map
+from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map, uncached_key_form
 from pia_graph.extract.history import split_pages
 from pia_graph.extract.options import (
     BoxScan,
@@ -254,7 +254,7 @@ class Segmenter:
             after = line[match.end():]
             if not after.strip():
                 continue
-            form = key_form(after)
+            form = uncached_key_form(after)  # tails of value lines recur rarely: keep them out of the cache
             complete = form in by_text and len(form) >= 3
             if not complete and not (form in prefixes and len(form) >= 4):
                 continue  # most spaces: the text after them is no label
