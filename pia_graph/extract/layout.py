@@ -167,12 +167,14 @@ class Segmenter:
     _facts_cache: ClassVar[dict[tuple[int, str], tuple]] = {}
     _kind_cache: ClassVar[dict[tuple[int, str], tuple[str, object]]] = {}
     _heading_cache: ClassVar[dict[str, tuple[str, str, str] | None]] = {}
-    _block_cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple]] = {}
+    # per catalogue: block readings by the block's line (one-line blocks, most of them) or lines
+    _block_cache: ClassVar[dict[int, dict[str | tuple[str, ...], tuple]]] = {}
 
     def __init__(self, lines: list[str], cat: Catalogue) -> None:
         self.lines = lines
         self.cat = cat
         self._cat_id = id(cat)
+        self._blocks = Segmenter._block_cache.setdefault(self._cat_id, {})
         self._joins: list[bool] = []
 
     # -- label matching -------------------------------------------------------------------
@@ -353,8 +355,9 @@ class Segmenter:
     def _read_block(self, page: Page, block: int, start: int, end: int) -> None:
         """Read one block; its reading depends on its lines alone, so a block seen before (forms
         repeat labels, option lists and captions) is instantiated from the cached reading."""
-        cache = Segmenter._block_cache
-        key = (self._cat_id, tuple(self.lines[start:end]))
+        cache = self._blocks
+        # a str never equals a tuple: one-line and longer blocks cannot be confused
+        key = self.lines[start] if end - start == 1 else tuple(self.lines[start:end])
         template = cache.get(key)
         if template is None:
             if len(cache) >= _BLOCK_CACHE_LIMIT:
