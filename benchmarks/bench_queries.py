@@ -397,26 +397,48 @@ PREFIX pia: <https://w3id.org/pia-graph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
-SELECT (SAMPLE(COALESCE(?canonical, ?name)) AS ?recipientName) ?methodLabel
-       (COUNT(DISTINCT ?flow) AS ?flows) (COUNT(DISTINCT ?assessment) AS ?assessments)
+# Counted first; the recipient's labels are looked up once per recipient afterwards (they are
+# repeated in every graph that names the recipient, so a lookup per flow grows with the store twice).
+SELECT ?recipientName ?methodLabel ?flows ?assessments
 WHERE {
-  GRAPH ?assessment {
-    ?assessment a pia:Assessment ; pia:hasFile ?fileResource .
-    ?fileResource pia:hasProvision|pia:hasTransfer ?flow .
-    ?flow pia:recipient ?recipientResource .
-    OPTIONAL { ?recipientResource pia:name ?name }
+  {
+    SELECT ?recipientResource ?methodLabel (COUNT(DISTINCT ?flow) AS ?flows)
+           (COUNT(DISTINCT ?assessment) AS ?assessments) (SAMPLE(?name) AS ?anyName)
+    WHERE {
+      GRAPH ?assessment {
+        ?assessment a pia:Assessment ; pia:hasFile ?fileResource .
+        ?fileResource pia:hasProvision|pia:hasTransfer ?flow .
+        ?flow pia:recipient ?recipientResource .
+        OPTIONAL { ?recipientResource pia:name ?name }
+      }
+      OPTIONAL { ?flow pia:method ?method
+                 OPTIONAL { ?method skos:prefLabel ?prefLabel FILTER(LANG(?prefLabel) = "ja") } }
+      BIND(IF(BOUND(?method), COALESCE(?prefLabel, STRAFTER(STR(?method), "method/")), "(不明)") AS ?methodLabel)
+    }
+    GROUP BY ?recipientResource ?methodLabel
   }
   # the resolved entity's Japanese label (one name for every printed spelling)
-  OPTIONAL { ?recipientResource rdfs:label ?canonical FILTER(LANG(?canonical) = "ja") }
-  OPTIONAL { ?flow pia:method ?method
-             OPTIONAL { ?method skos:prefLabel ?prefLabel FILTER(LANG(?prefLabel) = "ja") } }
-  BIND(IF(BOUND(?method), COALESCE(?prefLabel, STRAFTER(STR(?method), "method/")), "(不明)") AS ?methodLabel)
-  FILTER(!BOUND(?recipient) || EXISTS {
-    ?recipientResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label
-    FILTER(CONTAINS(REPLACE(STR(?label), "[\\s　]", ""), REPLACE(?recipient, "[\\s　]", "")))
-  })
+  OPTIONAL {
+    SELECT ?recipientResource (SAMPLE(?ja) AS ?canonical)
+    WHERE {
+      { SELECT DISTINCT ?recipientResource WHERE { GRAPH ?anyGraph { ?anyFlow pia:recipient ?recipientResource } } }
+      ?recipientResource rdfs:label ?ja FILTER(LANG(?ja) = "ja")
+    }
+    GROUP BY ?recipientResource
+  }
+  BIND(COALESCE(?canonical, ?anyName) AS ?recipientName)
+  # every label of the recipient, whitespace removed, joined by newlines (see files-to-recipient.rq)
+  OPTIONAL {
+    SELECT ?recipientResource (GROUP_CONCAT(DISTINCT ?labelKey; SEPARATOR="\n") AS ?labelKeys)
+    WHERE {
+      { SELECT DISTINCT ?recipientResource WHERE { GRAPH ?anyGraph { ?anyFlow pia:recipient ?recipientResource } } }
+      ?recipientResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label .
+      BIND(REPLACE(STR(?label), "[\\s　]", "") AS ?labelKey)
+    }
+    GROUP BY ?recipientResource
+  }
+  FILTER(!BOUND(?recipient) || (BOUND(?labelKeys) && CONTAINS(?labelKeys, REPLACE(?recipient, "[\\s　]", ""))))
 }
-GROUP BY ?recipientResource ?methodLabel
 ORDER BY ?recipientName DESC(?flows) ?methodLabel
 ''',
     "laws-cited": r'''# title: 引用の多い法令 / Laws cited most
