@@ -1687,11 +1687,12 @@ def flow_value_kind(text: str) -> str | None:
 
 
 _CIRCLED = {chr(0x2460 + i): f"<{i + 1}>" for i in range(20)}
+_CIRCLED_TABLE = str.maketrans(_CIRCLED)
 
 
 def _item_form(text: str) -> str:
     """Key form that keeps circled numbers apart from digits (委託事項２　⑥… must not read 26)."""
-    return key_form("".join(_CIRCLED.get(c, c) for c in text))
+    return key_form(text.translate(_CIRCLED_TABLE))
 
 
 def _printed_cm(form: str, list_id: str, cat: Catalogue) -> str:
