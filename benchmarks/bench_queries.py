@@ -450,25 +450,46 @@ PREFIX pia: <https://w3id.org/pia-graph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
-SELECT (SAMPLE(?name) AS ?lawName) (SAMPLE(?lawId) AS ?eGovLawId)
-       (COUNT(DISTINCT ?basis) AS ?legalBases) (COUNT(DISTINCT ?citation) AS ?provisions)
-       (COUNT(DISTINCT ?assessment) AS ?assessments)
+# Counted first, per law, inside the assessment graphs; the law's names are looked up afterwards,
+# one property at a time. A law's labels are repeated in every assessment graph that cites it, and
+# the union of the graphs keeps each copy, so looking them up before grouping (or several in one
+# OPTIONAL group) multiplies rows by the number of citing graphs per property (minutes at 1,000).
+SELECT ?lawName ?eGovLawId ?legalBases ?provisions ?assessments
 WHERE {
-  GRAPH ?assessment {
-    ?assessment a pia:Assessment .
-    ?basis pia:cites ?citation .
-    ?citation pia:law ?lawResource .
+  {
+    SELECT ?lawResource ?legalBases ?provisions ?assessments (SAMPLE(?lawLabel) AS ?anyLabel)
+           (SAMPLE(?printedName) AS ?lawPrintedName)
+    WHERE {
+      {
+        SELECT ?lawResource ?legalBases ?provisions ?assessments (SAMPLE(?printed) AS ?printedName)
+        WHERE {
+          {
+            SELECT ?lawResource (COUNT(DISTINCT ?basis) AS ?legalBases) (COUNT(DISTINCT ?citation) AS ?provisions)
+                   (COUNT(DISTINCT ?assessment) AS ?assessments)
+            WHERE {
+              GRAPH ?assessment {
+                ?assessment a pia:Assessment .
+                ?basis pia:cites ?citation .
+                ?citation pia:law ?lawResource .
+              }
+            }
+            GROUP BY ?lawResource
+          }
+          OPTIONAL { ?lawResource pia:name ?printed }
+        }
+        GROUP BY ?lawResource ?legalBases ?provisions ?assessments
+      }
+      OPTIONAL { FILTER(!BOUND(?printedName)) ?lawResource rdfs:label ?lawLabel }
+    }
+    GROUP BY ?lawResource ?legalBases ?provisions ?assessments ?printedName
   }
-  OPTIONAL { ?lawResource pia:name ?lawPrintedName }
-  OPTIONAL { ?lawResource rdfs:label ?lawLabel }
-  OPTIONAL { ?lawResource pia:eGovLawId ?lawId }
-  BIND(COALESCE(?lawPrintedName, ?lawLabel, STR(?lawResource)) AS ?name)
+  OPTIONAL { SELECT ?lawResource (SAMPLE(?id) AS ?eGovLawId) WHERE { ?lawResource pia:eGovLawId ?id } GROUP BY ?lawResource }
+  BIND(COALESCE(?lawPrintedName, ?anyLabel, STR(?lawResource)) AS ?lawName)
   FILTER(!BOUND(?law) || EXISTS {
     ?lawResource pia:name|rdfs:label|skos:prefLabel|skos:altLabel ?label
     FILTER(CONTAINS(STR(?label), ?law))
   })
 }
-GROUP BY ?lawResource
 ORDER BY DESC(?legalBases) DESC(?assessments) ?lawName
 ''',
     "table-items-cited": r'''# title: 引用の多い別表の項 / 別表 items cited most
