@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pia_graph.query import trace
 from pia_graph.store import Store
 
 from .conftest import PIA_GRAPH, good_text, run_cli
@@ -23,6 +24,21 @@ KILL_AFTER_SECONDS = (1.0, 2.5, 4.5)
 def _graph_sizes(store_dir: Path) -> dict[str, int]:
     with Store(store_dir) as store:
         return {str(iri): len(store.graph(iri)) for iri in store.assessment_graphs()}
+
+
+class _SparqlOnly:
+    """The store without its flow index (trace then reads SPARQL)."""
+
+    def __init__(self, store: Store) -> None:
+        self.select = store.select
+
+
+def _trusted_index_agrees_with_sparql(store_dir: Path) -> bool | None:
+    """None when trace would not use the flow index; else whether it gives SPARQL's hops."""
+    with Store(store_dir, read_only=True) as store:
+        if store.fresh_flow_index() is None:
+            return None
+        return trace(store, "日本年金機構") == trace(_SparqlOnly(store), "日本年金機構")  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +77,13 @@ def test_killed_build_leaves_whole_graphs_and_resumes(corpus: Path, reference: d
         partial = _graph_sizes(store_dir)
         for iri, size in partial.items():
             assert size == reference[iri], f"{iri} half-written after SIGKILL at {kill_after}s"
+        # the flow index may be missing rows after the kill, but it is never trusted while wrong
+        assert _trusted_index_agrees_with_sparql(store_dir) in (None, True)
 
     result = run_cli("build", str(corpus), "--store", str(store_dir), "--jobs", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert _graph_sizes(store_dir) == reference
+    assert _trusted_index_agrees_with_sparql(store_dir) is True
 
 
 def test_killed_extract_leaves_no_half_written_record(corpus: Path, tmp_path: Path) -> None:
