@@ -164,8 +164,9 @@ def _chunk_template(chunk: Chunk, offset: int, cat: Catalogue) -> ChunkTemplate:
 
 
 class Segmenter:
-    _facts_cache: ClassVar[dict[tuple[int, str], tuple]] = {}
-    _kind_cache: ClassVar[dict[tuple[int, str], tuple[str, object]]] = {}
+    # per catalogue (by id), by line text
+    _facts_cache: ClassVar[dict[int, dict[str, tuple]]] = {}
+    _kind_cache: ClassVar[dict[int, dict[str, tuple[str, object]]]] = {}
     _heading_cache: ClassVar[dict[str, tuple[str, str, str] | None]] = {}
     # per catalogue: block readings by the block's line (one-line blocks, most of them) or lines
     _block_cache: ClassVar[dict[int, dict[str | tuple[str, ...], tuple]]] = {}
@@ -175,6 +176,8 @@ class Segmenter:
         self.cat = cat
         self._cat_id = id(cat)
         self._blocks = Segmenter._block_cache.setdefault(self._cat_id, {})
+        self._facts = Segmenter._facts_cache.setdefault(self._cat_id, {})
+        self._kinds = Segmenter._kind_cache.setdefault(self._cat_id, {})
         self._joins: list[bool] = []
 
     # -- label matching -------------------------------------------------------------------
@@ -282,13 +285,12 @@ class Segmenter:
 
     # -- line classification --------------------------------------------------------------
     def _chunk_kind(self, line: str) -> tuple[str, object]:
-        cache = Segmenter._kind_cache
-        key = (self._cat_id, line)
-        known = cache.get(key)
+        cache = self._kinds
+        known = cache.get(line)
         if known is None:
             if len(cache) >= _LINE_CACHE_LIMIT:
                 cache.clear()
-            known = cache[key] = self._classify(line)
+            known = cache[line] = self._classify(line)
         return known
 
     def _classify(self, line: str) -> tuple[str, object]:
@@ -496,14 +498,13 @@ class Segmenter:
         """What :meth:`_hit` can tell from the line alone (cached by line text):
         ("blank",) | ("group", name, number, is_range, title) | ("tail", name, number, value)
         | ("other", leading_space, start facts, end facts)."""
-        cache = Segmenter._facts_cache
-        key = (self._cat_id, raw)
-        known = cache.get(key)
+        cache = self._facts
+        known = cache.get(raw)
         if known is not None:
             return known
         if len(cache) >= _LINE_CACHE_LIMIT:
             cache.clear()
-        known = cache[key] = self._read_line_facts(raw)
+        known = cache[raw] = self._read_line_facts(raw)
         return known
 
     def _read_line_facts(self, raw: str) -> tuple:
