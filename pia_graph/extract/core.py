@@ -398,7 +398,7 @@ class Extractor:
         """A date label standing alone takes the page's one date line, when it is the page's only
         open date label (dates are typed: nothing else on the page can be mistaken for one)."""
         open_dates = [h for h in page.hits if (d := self.defs_of(h, page)) is not None and d.type == "D"
-                      and self.inline(h) is None and d.key.startswith("file.")]
+                      and d.key.startswith("file.") and self.inline(h) is None]
         if len(open_dates) != 1:
             return
         dates = [c for c in page.chunks if c.kind in ("free", "count") and not c.used and c.single_line

@@ -12,13 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from pia_graph.extract import catalogue
+from pia_graph.extract import catalogue, options
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map, uncached_key_form
 from pia_graph.extract.history import split_pages
 from pia_graph.extract.options import (
     BoxScan,
     chosen_in_rest,
-    clear_scans,
     is_checkbox_line,
     may_be_checkbox_line,
     nfkc,
@@ -580,5 +579,5 @@ def clear_caches() -> None:
     """Forget every reading cached across documents (benchmarks measure from a cold start)."""
     for cache in (Segmenter._facts_cache, Segmenter._kind_cache, Segmenter._heading_cache, Segmenter._block_cache):
         cache.clear()
-    clear_scans()
+    options.clear_caches()
     catalogue.clear_caches()

@@ -67,7 +67,21 @@ def chosen_option(text: str, cat: Catalogue | None = None) -> tuple[str, set[str
     The chosen value is what is left once the option list and the brackets ``[ … ]`` are removed
     (form-fields P4); it must equal an option text exactly.
     """
-    return chosen_in_rest(strip_option_lists(text), cat or load_catalogue())
+    cat = cat or load_catalogue()
+    cache = _CHOSEN.setdefault(id(cat), {})
+    known = cache.get(text, _UNKNOWN)
+    if known is _UNKNOWN:
+        if len(cache) >= _CHOSEN_LIMIT:
+            cache.clear()
+        known = cache[text] = chosen_in_rest(strip_option_lists(text), cat)
+    return known  # type: ignore[return-value]
+
+
+# chosen_option results by catalogue and text: inline values of choice labels are option texts,
+# the same few in every document. Shared results: callers only read them. Bounded.
+_CHOSEN: dict[int, dict[str, tuple[str, set[str]] | None]] = {}
+_CHOSEN_LIMIT = 8192
+_UNKNOWN = object()
 
 
 def chosen_in_rest(rest: str, cat: Catalogue) -> tuple[str, set[str]] | None:
@@ -233,9 +247,11 @@ def shared_text_scan(text: str) -> BoxScan:
     return scan
 
 
-def clear_scans() -> None:
+def clear_caches() -> None:
+    """Forget shared scans and chosen values (benchmarks measure from a cold start)."""
     _SCANS.clear()
     _TEXT_SCANS.clear()
+    _CHOSEN.clear()
 
 
 def _read_detail(tokens: Sequence[tuple[str, str]], i: int, box: Box, other: list[str]) -> int:
