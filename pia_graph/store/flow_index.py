@@ -50,6 +50,12 @@ _ASSESSMENT = str(vocab.Assessment)
 _NAME = f"{_PIA}name"
 _LABEL_PROPERTIES = frozenset({_NAME, str(vocab.RDFS.label), str(vocab.SKOS.prefLabel), str(vocab.SKOS.altLabel)})
 _ORG_PREFIX = str(vocab.ID["org/"])
+_DESCRIBES = f"{_PIA}describes"
+# the properties rows_from_triples reads
+_READ = _LABEL_PROPERTIES | {_TYPE, _DESCRIBES} | {f"{_PIA}{name}" for name in (
+    "assessedBy", "concernsBusiness", "responsibleDepartment", "sourceDocument", "fileName", "sha256", "hasFile",
+    "hasProvision", "hasTransfer", "recipient", "legalBasis", "legalText", "timing", "method", "methodOther",
+    "firstLine", "lastLine")}
 _METHOD_LABELS = {str(vocab.method_concept(label)): label for label in vocab.METHOD_CONCEPTS}
 _METHOD_ORDER = {label: position for position, label in enumerate(vocab.METHOD_CONCEPTS)}
 
@@ -127,8 +133,10 @@ def rows_from_triples(graph: str, triples: Iterable[tuple[str, str, str]]) -> Gr
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     described: dict[str, list[str]] = defaultdict(list)   # flow → spans describing it
     for s, p, o in triples:
+        if p not in _READ:
+            continue   # most triples (spans' record paths, risk answers, history) are not trace's
         values[s][p].append(o)
-        if p == f"{_PIA}describes":
+        if p == _DESCRIBES:
             described[o].append(s)
     node = values.get(graph, {})
     is_assessment = _ASSESSMENT in node.get(_TYPE, ())
