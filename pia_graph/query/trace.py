@@ -584,7 +584,12 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int
                                                       for h in reached)))
         body_iris = {h.body_iri for h in reached if h.body_iri}
         department_iris = {h.department_iri for h in reached if h.department_iri}
-        candidates = facts.recipients_named(body_names | department_suffixes, body_iris | department_iris)
+        # a 移転 passes on only inside one body, and its recipient unit is minted below the sender's
+        # body (``…/org/<body>/unit/<unit>``): units matched by a department name count only
+        # below a body reached so far
+        candidates = facts.recipients_named(body_names, body_iris | department_iris)
+        candidates |= {iri for iri in facts.recipients_named(department_suffixes, set())
+                       if iri.rpartition("/unit/")[0] in body_iris}
         label(candidates)
         by_body_iri: dict[str, list[_Holder]] = defaultdict(list)
         by_body_name: dict[str, list[_Holder]] = defaultdict(list)
