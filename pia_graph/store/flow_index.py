@@ -348,15 +348,8 @@ class FlowIndex:
         return labels
 
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]:
-        """(flow, assessment, kind, recipient) of every flow to one of ``recipients``; their
-        details are kept for ``flow_details`` (trace asks for those of the flows on a path)."""
-        found: list[tuple[str, ...]] = []
-        for flow, graph, kind, recipient, *details in self._select(
-                "SELECT flow, graph, kind, recipient, file_name, recipient_name, legal_text, timing, methods, "
-                "lines FROM flows WHERE recipient IN ({})", recipients):
-            found.append((flow, graph, kind, recipient))
-            self._details[flow] = details
-        return found
+        """(flow, assessment, kind, recipient) of every flow to one of ``recipients``."""
+        return list(self._select("SELECT flow, graph, kind, recipient FROM flows WHERE recipient IN ({})", recipients))
 
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
         """(assessment, body, body name, business, department, department name, source file);

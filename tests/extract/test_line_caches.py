@@ -1,5 +1,6 @@
-"""The segmenter caches line and block readings by text across documents: a record must not depend
-on what was extracted before it (warm caches give exactly the record of cold caches)."""
+"""The extractor caches line and block readings, checkbox scans and chosen options by text across
+documents: a record must not depend on what was extracted before it (warm caches give exactly the
+record of cold caches; ``layout.clear_caches`` empties every one of them)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ import json
 import random
 
 from pia_graph.extract.core import extract_text
-from pia_graph.extract.layout import Segmenter
+from pia_graph.extract.layout import Segmenter, clear_caches
 from pia_graph.synth import random_record, render_text_with_truth
-
-
-def clear_caches() -> None:
-    for cache in (Segmenter._facts_cache, Segmenter._kind_cache, Segmenter._heading_cache, Segmenter._block_cache):
-        cache.clear()
 
 
 def test_records_with_warm_caches_equal_records_with_cold_caches() -> None:
