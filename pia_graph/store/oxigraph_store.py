@@ -298,6 +298,9 @@ class Store:
             index.mark_stale()   # graphs stored without their rows (e.g. by hand): repaired by the next build
         index.commit(rows)
 
+    def has_graph(self, iri: URIRef | str) -> bool:
+        return bool(self.oxigraph.contains_named_graph(ox.NamedNode(str(iri))))
+
     def remove_graph(self, iri: URIRef | str) -> bool:
         """Remove one named graph; False when it was not there."""
         name = ox.NamedNode(str(iri))
