@@ -107,7 +107,7 @@ WHERE {
 fold = search_key  # the form names are compared in (NFKC, no whitespace, one middle dot)
 
 
-@dataclass
+@dataclass(slots=True)
 class Hop:
     """One hop of one path: a holder passes a file's data to a recipient."""
 
@@ -131,7 +131,7 @@ class Hop:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Holder:
     assessment: str
     body_iri: str = ""
@@ -143,7 +143,7 @@ class _Holder:
     complete: bool = True          # False: read by trace for matching only (no 事務, no source file)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Flow:
     iri: str
     assessment: str
@@ -208,7 +208,15 @@ def _method_of(row: dict[str, Identifier]) -> str:
     return method_label(None if method is None else str(method), _text(row, "methodOther"))
 
 
-def _names(iri: str, printed: str, labels: dict[str, set[str]]) -> set[str]:
+def _names(iri: str, printed: str, labels: dict[str, set[str]],
+           memo: dict[tuple[str, str], set[str]] | None = None) -> set[str]:
+    """The search keys of a resource (its labels and the printed name); ``memo`` may keep them
+    while ``labels`` holds every label of the resources asked about (it is not changed)."""
+    if memo is not None:
+        found = memo.get((iri, printed))
+        if found is None:
+            found = memo[(iri, printed)] = _names(iri, printed, labels)
+        return found
     names = set(labels.get(iri, set()))
     if printed:
         names.add(fold(printed))
@@ -216,9 +224,10 @@ def _names(iri: str, printed: str, labels: dict[str, set[str]]) -> set[str]:
     return names
 
 
-def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: dict[str, set[str]]) -> bool:
+def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: dict[str, set[str]],
+                  memo: dict[tuple[str, str], set[str]] | None = None) -> bool:
     """Is ``holder`` (another assessment) the recipient of ``flow``?"""
-    recipient_names = _names(flow.recipient_iri, flow.recipient, labels)
+    recipient_names = _names(flow.recipient_iri, flow.recipient, labels, memo)
     if not recipient_names:
         return False
     if flow.kind == "transfer":
@@ -226,11 +235,11 @@ def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: dict[st
             return False
         if flow.recipient_iri and flow.recipient_iri == holder.department_iri:
             return True
-        department_names = _names(holder.department_iri, holder.department, labels)
+        department_names = _names(holder.department_iri, holder.department, labels, memo)
         return any(d == r or d.endswith(r) for d in department_names for r in recipient_names)
     if flow.recipient_iri and flow.recipient_iri == holder.body_iri:
         return True
-    return bool(recipient_names & _names(holder.body_iri, holder.body, labels))
+    return bool(recipient_names & _names(holder.body_iri, holder.body, labels, memo))
 
 
 def _uses_method(flow: _Flow, method: str) -> bool:
@@ -243,12 +252,13 @@ def _uses_method(flow: _Flow, method: str) -> bool:
 
 
 def _candidates(flow: _Flow, sender: _Holder, by_body_iri: dict[str, list[_Holder]],
-                by_body_name: dict[str, list[_Holder]], labels: dict[str, set[str]]) -> list[_Holder]:
+                by_body_name: dict[str, list[_Holder]], labels: dict[str, set[str]],
+                memo: dict[tuple[str, str], set[str]] | None = None) -> list[_Holder]:
     """Holders that might receive ``flow`` (an index lookup, so large stores stay linear)."""
     if flow.kind == "transfer":
         return by_body_iri.get(sender.body_iri, []) if sender.body_iri else []
     found = list(by_body_iri.get(flow.recipient_iri, [])) if flow.recipient_iri else []
-    for name in _names(flow.recipient_iri, flow.recipient, labels):
+    for name in _names(flow.recipient_iri, flow.recipient, labels, memo):
         found.extend(by_body_name.get(name, []))
     return found
 
@@ -599,16 +609,19 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int
             for name in _names(holder.body_iri, holder.body, labels):
                 by_body_name[name].append(holder)
         next_frontier: set[str] = set()
-        for flow in fetch(candidates):
+        fetched = fetch(candidates)
+        # every resource named below is labelled by now: its search keys can be kept for this hop
+        memo: dict[tuple[str, str], set[str]] = {}
+        for flow in fetched:
             sender = holders.get(flow.assessment)
             if sender is None:
                 continue
             seen: set[str] = set()
-            for other in _candidates(flow, sender, by_body_iri, by_body_name, labels):
+            for other in _candidates(flow, sender, by_body_iri, by_body_name, labels, memo):
                 if other.assessment in seen or other.assessment == flow.assessment:
                     continue
                 seen.add(other.assessment)
-                if _passes_on_to(flow, sender, other, labels):
+                if _passes_on_to(flow, sender, other, labels, memo):
                     network.add_edge(("holder", flow.assessment), ("holder", other.assessment), key=flow.iri)
                     if flow.assessment not in visited:
                         next_frontier.add(flow.assessment)
