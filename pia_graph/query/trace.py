@@ -164,15 +164,8 @@ def _text(row: dict[str, Identifier], name: str) -> str:
 
 def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holder], dict[str, _Flow],
                                                                  dict[str, set[str]]]:
-    holders: dict[str, _Holder] = {}
-    for row in source.select(_HOLDERS, None, timeout):
-        key = _text(row, "assessment")
-        holder = holders.setdefault(key, _Holder(assessment=key))
-        for attribute, column in (("body_iri", "body"), ("body", "bodyName"), ("business", "businessName"),
-                                  ("department_iri", "department"), ("department", "departmentName"),
-                                  ("source_file", "sourceFile")):
-            if not getattr(holder, attribute) and row.get(column) is not None:
-                setattr(holder, attribute, _text(row, column))
+    holders = {key: _Holder(key, *values) for key, values in _first_values(
+        source.select(_HOLDERS, None, timeout), "assessment", _HOLDER_COLUMNS).items()}
     flows: dict[str, _Flow] = {}
     for row in source.select(_FLOWS, None, timeout):
         key = _text(row, "flow")
@@ -182,25 +175,42 @@ def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holde
                                   ("timing", "timing")):
             if not getattr(flow, attribute) and row.get(column) is not None:
                 setattr(flow, attribute, _text(row, column))
-    for row in source.select(_METHODS, None, timeout):
-        flow = flows.get(_text(row, "flow"))
-        if flow is not None:
-            flow.methods = ordered_methods([*flow.methods, _method_of(row)])
-    spans: dict[str, list[int]] = defaultdict(list)
-    for row in source.select(_SPANS, None, timeout):
-        for column in ("first", "last"):
-            if row.get(column) is not None and _text(row, column).isdigit():
-                spans[_text(row, "flow")].append(int(_text(row, column)))
-    for key, numbers in spans.items():
+    for key, methods in _methods_by_flow(source.select(_METHODS, None, timeout)).items():
+        if key in flows:
+            flows[key].methods = ordered_methods(methods)
+    for key, numbers in _span_lines(source.select(_SPANS, None, timeout)).items():
         if key in flows:
             flows[key].lines = line_range(numbers)
-    labels: dict[str, set[str]] = defaultdict(set)
-    for row in source.select(_LABELS, None, timeout):
-        labels[_text(row, "resource")].add(fold(_text(row, "label")))
+    labels = _label_sets(source.select(_LABELS, None, timeout))
     for flow in flows.values():
         if flow.recipient:
             labels[flow.recipient_iri or flow.iri].add(fold(flow.recipient))
     return holders, flows, labels
+
+
+def _label_sets(rows: list[dict[str, Identifier]]) -> dict[str, set[str]]:
+    """?resource → the search keys of its ?label values."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        labels[_text(row, "resource")].add(fold(_text(row, "label")))
+    return labels
+
+
+def _methods_by_flow(rows: list[dict[str, Identifier]]) -> dict[str, list[str]]:
+    methods: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        methods[_text(row, "flow")].append(_method_of(row))
+    return methods
+
+
+def _span_lines(rows: list[dict[str, Identifier]]) -> dict[str, list[int]]:
+    """?flow → the line numbers (?first, ?last) of the spans that describe it."""
+    spans: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        for column in ("first", "last"):
+            if row.get(column) is not None and _text(row, column).isdigit():
+                spans[_text(row, "flow")].append(int(_text(row, column)))
+    return spans
 
 
 def _method_of(row: dict[str, Identifier]) -> str:
@@ -450,6 +460,10 @@ def _select_for(source: SparqlSource, template: str, variable: str, iris: Iterab
     return rows
 
 
+# the columns of _HOLDERS (and _BODIES_OF, which leaves some unbound), in _Holder's field order
+_HOLDER_COLUMNS = ("body", "bodyName", "businessName", "department", "departmentName", "sourceFile")
+
+
 def _first_values(rows: list[dict[str, Identifier]], key: str, columns: tuple[str, ...]) -> dict[str, list[str]]:
     """Per value of ``key``: the first non-empty value of each column over its rows."""
     merged: dict[str, list[str]] = {}
@@ -471,16 +485,10 @@ class _SparqlFacts:
         self.timeout = timeout
         self._recipient_names: dict[str, set[str]] | None = None
 
-    def _labels(self, rows: list[dict[str, Identifier]]) -> dict[str, set[str]]:
-        labels: dict[str, set[str]] = defaultdict(set)
-        for row in rows:
-            labels[_text(row, "resource")].add(fold(_text(row, "label")))
-        return labels
-
     def _recipients(self) -> dict[str, set[str]]:
         """Every recipient resource with its labels (one query, read once)."""
         if self._recipient_names is None:
-            labels = self._labels(self.source.select(_RECIPIENT_LABELS, None, self.timeout))
+            labels = _label_sets(self.source.select(_RECIPIENT_LABELS, None, self.timeout))
             self._recipient_names = {iri: names - {""} for iri, names in labels.items()}
         return self._recipient_names
 
@@ -491,30 +499,23 @@ class _SparqlFacts:
         return {iri for iri, labels in self._recipients().items() if iri in iris or labels & names}
 
     def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]:
-        return self._labels(_select_for(self.source, _LABELS_OF, "resource", resources, self.timeout))
+        return _label_sets(_select_for(self.source, _LABELS_OF, "resource", resources, self.timeout))
 
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]:
         return [(_text(row, "flow"), _text(row, "assessment"), _text(row, "kind"), _text(row, "recipient"))
                 for row in _select_for(self.source, _FLOWS_TO, "recipient", recipients, self.timeout)]
 
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
-        columns = ("body", "bodyName", "businessName", "department", "departmentName", "sourceFile")
         rows = _select_for(self.source, _HOLDERS_OF if details else _BODIES_OF, "assessment", assessments,
                            self.timeout)
-        return [(key, *values) for key, values in _first_values(rows, "assessment", columns).items()]
+        return [(key, *values) for key, values in _first_values(rows, "assessment", _HOLDER_COLUMNS).items()]
 
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
         keys = set(flows)
         columns = ("fileName", "recipientName", "legalText", "timing")
         details = _first_values(_select_for(self.source, _FLOW_DETAILS, "flow", keys, self.timeout), "flow", columns)
-        methods: dict[str, list[str]] = defaultdict(list)
-        for row in _select_for(self.source, _METHODS_OF, "flow", keys, self.timeout):
-            methods[_text(row, "flow")].append(_method_of(row))
-        spans: dict[str, list[int]] = defaultdict(list)
-        for row in _select_for(self.source, _SPANS_OF, "flow", keys, self.timeout):
-            for column in ("first", "last"):
-                if row.get(column) is not None and _text(row, column).isdigit():
-                    spans[_text(row, "flow")].append(int(_text(row, column)))
+        methods = _methods_by_flow(_select_for(self.source, _METHODS_OF, "flow", keys, self.timeout))
+        spans = _span_lines(_select_for(self.source, _SPANS_OF, "flow", keys, self.timeout))
         return [(key, *details.get(key, [""] * len(columns)), ordered_methods(methods.get(key, [])),
                  line_range(spans.get(key, []))) for key in keys]
 
