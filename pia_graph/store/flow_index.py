@@ -193,7 +193,6 @@ class FlowIndex:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
-        self._details: dict[str, list[str]] = {}   # flow → details read with it by flows_to
         if read_only:
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
@@ -203,8 +202,10 @@ class FlowIndex:
             self._db.executescript(_SCHEMA)
             version = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if version is None or version[0] != SCHEMA_VERSION:
+                # a new (or outdated) index knows none of the graphs the store may hold already
                 self._clear()
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+                self._set_flag("stale")
             self._db.commit()
 
     @classmethod
@@ -230,7 +231,6 @@ class FlowIndex:
         self._db.close()
 
     def _clear(self) -> None:
-        self._details.clear()
         for table in ("assessments", "flows", "labels", "names", "recipients"):
             self._db.execute(f"DELETE FROM {table}")
 
@@ -276,7 +276,6 @@ class FlowIndex:
             self._delete(list(graphs))
 
     def _delete(self, graphs: list[str]) -> None:
-        self._details.clear()
         for chunk in _chunks(graphs):
             marks = ",".join("?" * len(chunk))
             self._db.executemany("UPDATE names SET graphs = graphs - 1 WHERE resource = ? AND key = ?",
@@ -360,15 +359,10 @@ class FlowIndex:
 
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
         """(flow, file, printed recipient, legal text, timing, methods, lines)."""
-        wanted = set(flows)
-        unknown = wanted - self._details.keys()
-        for flow, *details in self._select(
-                "SELECT flow, file_name, recipient_name, legal_text, timing, methods, lines "
-                "FROM flows WHERE flow IN ({})", unknown):
-            self._details[flow] = details
         return [(flow, file, recipient, legal, timing, json.loads(methods or "[]"), lines)
-                for flow in wanted if flow in self._details
-                for file, recipient, legal, timing, methods, lines in (self._details[flow],)]
+                for flow, file, recipient, legal, timing, methods, lines in self._select(
+                    "SELECT flow, file_name, recipient_name, legal_text, timing, methods, lines "
+                    "FROM flows WHERE flow IN ({})", flows)]
 
     def _select(self, template: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
         for chunk in _chunks(list(set(keys))):

@@ -333,7 +333,11 @@ class Store:
     def fresh_flow_index(self) -> FlowIndex | None:
         """The flow index, when every write since its last repair went through it (see
         ``flow_index``); None when there is none or it needs a repair (the next build does it)."""
-        index = self._index if self._index is not None else FlowIndex.of_store(self.path, read_only=True)
+        if self.read_only:
+            index = self._index if self._index is not None else FlowIndex.of_store(self.path, read_only=True)
+        else:
+            # a writable store keeps one writable connection: later writes go through it
+            index = self.flow_index_for_writing()
         if index is None or not index.usable():
             if index is not None and index is not self._index:
                 index.close()

@@ -158,3 +158,19 @@ def test_a_lost_index_file_is_rebuilt_from_the_store(store: Store, corpus: Path)
         assert summary.reindexed == len(writer.assessment_graphs()) and not summary.ingested
         assert writer.fresh_flow_index() is not None
         assert hops(writer, "日本年金機構") == expected
+
+
+def test_an_index_created_beside_graphs_it_never_saw_waits_for_a_repair(store: Store) -> None:
+    path = store.path
+    expected = hops(store, "日本年金機構")
+    store.close()
+    (path / INDEX_FILE).unlink()
+    with Store(path) as writer:
+        assert writer.fresh_flow_index() is None        # a new, empty index is not the store's
+        victim = writer.assessment_graphs()[0]
+        writer.replace_graph(victim, writer.graph(victim))   # a write after asking: no crash
+        assert writer.fresh_flow_index() is None
+        assert hops(writer, "日本年金機構") == expected   # SPARQL fallback
+        writer.repair_flow_index()
+        assert writer.fresh_flow_index() is not None
+        assert hops(writer, "日本年金機構") == expected
