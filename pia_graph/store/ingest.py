@@ -311,8 +311,9 @@ class _BatchLoader:
             return
         # graphs already in the store are replaced in their own call: one of them would otherwise
         # send the whole batch down the transactional path, several times slower than a bulk load
-        new = [item for item in batch if not self.store.has_graph(item[1])]
-        existing = [item for item in batch if self.store.has_graph(item[1])]
+        stored_before = {iri for _, iri, _, _ in batch if self.store.has_graph(iri)}
+        new = [item for item in batch if item[1] not in stored_before]
+        existing = [item for item in batch if item[1] in stored_before]
         stored = [*self._store(new), *self._store(existing)]
         for path, iri, _, _ in stored:
             if iri in self.seen:
