@@ -1,7 +1,6 @@
 """trace: every path by which specific personal information reaches a recipient.
 
-Flow edges (提供 and 移転) are read from the whole store with SPARQL, then paths are
-enumerated with networkx:
+Paths run over a network of flow edges (提供 and 移転):
 
 - every assessment is a *holder* node (its body, department, 事務);
 - each 提供先/移転先 of one of its files is an edge from the holder to a *recipient* node;
@@ -15,21 +14,31 @@ graph gives a recipient (the printed name, entity-resolution labels), and ``--to
 when it is contained in a label: ``日本年金機構`` matches ``厚生労働大臣（日本年金機構）``.
 ``--method`` keeps the paths whose last hop (the one reaching the recipient) uses that method.
 
-Scale. ``trace`` does not read the whole flow network (``flow_network`` still does, for callers
-that want all of it). It reads the labels of every recipient resource (one small table), picks the
-target recipients in Python (``fold`` is NFKC, which SPARQL cannot do), fetches only the flows that
-end at them, then walks backwards hop by hop: for the holders reached so far it picks the
-recipient resources that may name them (body names for 提供, department names for 移転) and
-fetches only the flows to those; the same ``_passes_on_to`` test as ``flow_network`` decides each
-edge. Details (file, legal basis, methods, source lines) are read for the flows on a path only.
+Scale. ``trace`` does not read the whole flow network (``flow_network`` still does, with SPARQL,
+into a networkx graph, for callers that want all of it). It reads the labels of every recipient
+resource (one small table), picks the target recipients in Python (``fold`` is NFKC, which SPARQL
+cannot do), fetches only the flows that end at them, then walks backwards hop by hop: for the
+holders reached so far it picks the recipient resources that may name them (body names for 提供,
+department names for 移転) and fetches only the flows to those; the same test as ``_passes_on_to``
+decides each edge, once per recipient (and per sender's body for a 移転) rather than per flow.
+The simple paths are then walked backwards from the flows into the targets (a plain depth-first
+search, not networkx: at 50,000 assessments there are 80,000 paths), and ordered by integer ranks.
+Details (file, legal basis, methods, source lines) are read for the flows on a path only.
 The printed recipient of a flow is one of its recipient resource's ``pia:name`` values
 (``record_to_graph`` writes both), so the resource's labels stand for the flow's names.
+
+The facts come from the flow index (``FlowIndex.reader``: a few whole small tables, flows by
+recipient) or from SPARQL (``_SparqlFacts``, for remote endpoints and a stale index); both give
+the same hops. Python's cyclic garbage collector is paused during a trace (``_collector_paused``).
 """
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
@@ -218,7 +227,7 @@ def _method_of(row: dict[str, Identifier]) -> str:
     return method_label(None if method is None else str(method), _text(row, "methodOther"))
 
 
-def _names(iri: str, printed: str, labels: dict[str, set[str]],
+def _names(iri: str, printed: str, labels: Mapping[str, AbstractSet[str]],
            memo: dict[tuple[str, str], set[str]] | None = None) -> set[str]:
     """The search keys of a resource (its labels and the printed name); ``memo`` may keep them
     while ``labels`` holds every label of the resources asked about (it is not changed)."""
@@ -234,7 +243,7 @@ def _names(iri: str, printed: str, labels: dict[str, set[str]],
     return names
 
 
-def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: dict[str, set[str]],
+def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: Mapping[str, AbstractSet[str]],
                   memo: dict[tuple[str, str], set[str]] | None = None) -> bool:
     """Is ``holder`` (another assessment) the recipient of ``flow``?"""
     recipient_names = _names(flow.recipient_iri, flow.recipient, labels, memo)
@@ -252,9 +261,9 @@ def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: dict[st
     return bool(recipient_names & _names(holder.body_iri, holder.body, labels, memo))
 
 
-def _uses_method(flow: _Flow, method: str) -> bool:
+def _uses_method(methods: list[str], method: str) -> bool:
     wanted = fold(method)
-    for label in flow.methods:
+    for label in methods:
         slug = vocab.METHOD_CONCEPTS.get(label, "")
         if wanted and (wanted in fold(label) or wanted == slug or method == str(vocab.VOCAB[f"method/{slug}"])):
             return True
@@ -262,7 +271,7 @@ def _uses_method(flow: _Flow, method: str) -> bool:
 
 
 def _candidates(flow: _Flow, sender: _Holder, by_body_iri: dict[str, list[_Holder]],
-                by_body_name: dict[str, list[_Holder]], labels: dict[str, set[str]],
+                by_body_name: dict[str, list[_Holder]], labels: Mapping[str, AbstractSet[str]],
                 memo: dict[tuple[str, str], set[str]] | None = None) -> list[_Holder]:
     """Holders that might receive ``flow`` (an index lookup, so large stores stay linear)."""
     if flow.kind == "transfer":
@@ -315,37 +324,124 @@ def trace(source: SparqlSource, to: str, method: str | None = None, *, max_hops:
     if not wanted:
         return []
     index = source.fresh_flow_index() if isinstance(source, Store) else None
-    facts: _Facts = index if index is not None else _SparqlFacts(source, timeout)
-    network, holders, flows, targets = _relevant_network(facts, wanted, max_hops)
-    return _paths_to_hops(facts, network, holders, flows, targets, method, max_hops)
+    with _collector_paused():
+        if index is None:
+            return _trace(_SparqlFacts(source, timeout), wanted, method, max_hops)
+        with index.reader() as reader:
+            return _trace(reader, wanted, method, max_hops)
 
 
-def _paths_to_hops(facts: _Facts, network: nx.MultiDiGraph, holders: dict[str, _Holder],
-                   flows: dict[str, _Flow], targets: set, method: str | None, max_hops: int) -> list[Hop]:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while trace builds its objects: a large trace
+    makes hundreds of thousands of them (rows, flows, holders, paths, hops), none in a reference
+    cycle, and each collection the allocations trigger rescans them all (at 50,000 assessments
+    that took half of the time). Reference counting still frees them as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _trace(facts: _Facts, wanted: str, method: str | None, max_hops: int) -> list[Hop]:
+    return _paths_to_hops(facts, _relevant_network(facts, wanted, max_hops), method, max_hops)
+
+
+@dataclass(slots=True)
+class _Network:
+    """The edges of the paths that may reach the targets. Every edge is a flow and leaves the
+    holder of the flow's assessment, so an edge is kept as its flow's IRI."""
+
+    targets: set[str] = field(default_factory=set)             # target recipient resources
+    holders: dict[str, _Holder] = field(default_factory=dict)
+    flows: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # IRI → (assessment, kind, recipient)
+    into_targets: list[str] = field(default_factory=list)      # flows to a target recipient
+    into: dict[str, list[str]] = field(default_factory=dict)   # holder → flows passing data on to it
+
+
+def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tuple[str, ...]]:
+    """Every path of at most ``max_hops`` flows, no holder twice, that ends with a flow of ``ends``
+    (what ``networkx.all_simple_edge_paths`` gives from every holder, walked backwards), in the
+    order of (length, the assessments along the path, its flow IRIs)."""
+    flows, into = network.flows, network.into
+    found: list[tuple[str, ...]] = []
+
+    def extend(path: tuple[str, ...], holders_on_path: tuple[str, ...]) -> None:
+        found.append(path)
+        if len(path) >= max_hops:
+            return
+        for key in into.get(holders_on_path[0], ()):
+            sender = flows[key][0]
+            if sender not in holders_on_path:
+                extend((key, *path), (sender, *holders_on_path))
+
+    if max_hops >= 1:
+        for key in ends:
+            extend((key,), (flows[key][0],))
+    # The order as one integer per path: the length, then the ranks of its assessments, then those
+    # of its flow IRIs, as the digits of a number in base ``base`` (a longer path's number is
+    # larger). Sorting those is much cheaper than comparing lists of IRIs.
+    on_paths = {key for path in found for key in path}
+    assessment_rank = {key: rank for rank, key in enumerate(sorted({flows[key][0] for key in on_paths}))}
+    by_assessment = {key: assessment_rank[flows[key][0]] for key in on_paths}
+    by_iri = {key: rank for rank, key in enumerate(sorted(on_paths))}
+    base = len(on_paths) + 1
+
+    def order(path: tuple[str, ...]) -> int:
+        number = len(path)
+        for key in path:
+            number = number * base + by_assessment[key]
+        for key in path:
+            number = number * base + by_iri[key]
+        return number
+
+    found.sort(key=order)
+    return found
+
+
+def _paths_to_hops(facts: _Facts, network: _Network, method: str | None, max_hops: int) -> list[Hop]:
+    """The hops of every path, numbered in the order of (length, the assessments along the
+    path, its flow IRIs); ``method`` keeps the paths whose last flow uses it."""
+    if not network.targets:
+        return []
+    holders = network.holders
+    # flow → (file, printed recipient, legal text, timing, methods, source lines)
+    details: dict[str, tuple[str, str, str, str, list[str], str]] = {}
+
+    def detail(keys: Iterable[str]) -> None:
+        new = {key for key in keys if key not in details}
+        if not new:
+            return
+        for key in new:
+            details[key] = ("", "", "", "", [], "")
+        for key, file, recipient, legal_basis, timing, methods, lines in facts.flow_details(new):
+            if key in new:
+                details[key] = (file or "", recipient or "", legal_basis or "", timing or "", methods, lines)
+
+    ends = list(dict.fromkeys(network.into_targets))
+    if method:   # the methods of the last hops first: only the paths they allow are walked
+        detail(ends)
+        ends = [key for key in ends if _uses_method(details[key][4], method)]
+    paths = _simple_paths(network, ends, max_hops)
+    on_paths = {key for path in paths for key in path}
+    detail(on_paths)
+    _load_holders(facts, holders, {network.flows[key][0] for key in on_paths}, details=True)
+    columns: dict[str, tuple[tuple[str, ...], list[str], tuple[str, ...]]] = {}
+    for key in on_paths:
+        assessment, kind, _ = network.flows[key]
+        holder = holders[assessment]
+        file, recipient, legal_basis, timing, methods, lines = details[key]
+        columns[key] = ((assessment, holder.body, holder.department, holder.business, holder.source_file,
+                         file, _KIND_LABELS.get(kind, kind), recipient), methods, (legal_basis, timing, lines))
     hops: list[Hop] = []
-    if not targets:
-        return hops
-    reaching: set = set()
-    for target in targets:
-        reaching |= nx.ancestors(network, target)
-    found = []
-    for start in sorted(n for n in reaching if n[0] == "holder"):
-        found.extend(nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops))
-    _load_flow_details(facts, flows, {key for path in found for _, _, key in path})
-    _load_holders(facts, holders, {flows[key].assessment for path in found for _, _, key in path}, details=True)
-    paths = [path for path in found if not method or _uses_method(flows[path[-1][2]], method)]
-    paths.sort(key=lambda p: (len(p), [flows[key].assessment for _, _, key in p], [key for _, _, key in p]))
     for number, path in enumerate(paths, start=1):
-        for position, (_, _, key) in enumerate(path, start=1):
-            flow = flows[key]
-            holder = holders[flow.assessment]
-            hops.append(Hop(
-                path=number, hop=position, hops=len(path), assessment=flow.assessment,
-                body=holder.body, department=holder.department, business=holder.business,
-                source_file=holder.source_file, file=flow.file, kind=_KIND_LABELS.get(flow.kind, flow.kind),
-                recipient=flow.recipient, methods=list(flow.methods), legal_basis=flow.legal_basis,
-                timing=flow.timing, lines=flow.lines,
-            ))
+        for position, key in enumerate(path, start=1):
+            # positional, in Hop's field order: path, hop, hops, assessment … recipient, methods, …
+            first, methods, last = columns[key]
+            hops.append(Hop(number, position, len(path), *first, list(methods), *last))
     return hops
 
 
@@ -434,13 +530,13 @@ assert all("#VALUES#" in text for text in (_HOLDERS_OF, _METHODS_OF, _SPANS_OF))
 
 
 class _Facts(Protocol):
-    """What trace reads: the flow index (``FlowIndex``) or SPARQL (``_SparqlFacts``)."""
+    """What trace reads: the flow index (``FlowReader``) or SPARQL (``_SparqlFacts``)."""
 
     holders_complete: bool   # True: ``holders`` always gives 事務 and source file as well
 
     def recipients_matching(self, wanted: str) -> set[str]: ...
     def recipients_named(self, names: set[str], iris: set[str]) -> set[str]: ...
-    def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]: ...
+    def labels_of(self, resources: Iterable[str]) -> Mapping[str, AbstractSet[str]]: ...
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]: ...
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]: ...
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]: ...
@@ -533,65 +629,57 @@ def _load_holders(facts: _Facts, holders: dict[str, _Holder], assessments: set[s
                                source_file=source_file or "", complete=complete)
 
 
-def _load_flow_details(facts: _Facts, flows: dict[str, _Flow], keys: set[str]) -> None:
-    if not keys:
-        return
-    for key, file, recipient, legal_basis, timing, methods, lines in facts.flow_details(keys):
-        flow = flows.get(key)
-        if flow is None:
-            continue
-        flow.file, flow.recipient = file or flow.file, recipient or flow.recipient
-        flow.legal_basis, flow.timing = legal_basis or flow.legal_basis, timing or flow.timing
-        flow.methods, flow.lines = methods, lines
-
-
 def _suffixes(names: set[str]) -> set[str]:
     return {name[index:] for name in names for index in range(len(name))}
 
 
-def _relevant_network(facts: _Facts, wanted: str, max_hops: int
-                      ) -> tuple[nx.MultiDiGraph, dict[str, _Holder], dict[str, _Flow], set]:
+def _relevant_network(facts: _Facts, wanted: str, max_hops: int) -> _Network:
     """The edges of every path of at most ``max_hops`` hops that ends at a recipient matching ``wanted``.
 
     Same edges as ``flow_network`` restricted to those paths: flows into the target recipients,
-    then, ``max_hops - 1`` times, every flow that passes data on to a holder reached so far.
+    then, ``max_hops - 1`` times, every flow that passes data on to a holder reached so far
+    (``_passes_on_to``, decided once per recipient, and per sender's body for a 移転).
     """
-    labels: dict[str, set[str]] = defaultdict(set)
+    network = _Network()
+    holders, flows, into = network.holders, network.flows, network.into
+    labels: dict[str, AbstractSet[str]] = {}
 
     def label(resources: set[str]) -> None:
-        for resource, names in facts.labels_of(resources - labels.keys()).items():
-            labels[resource] |= names
+        labels.update(facts.labels_of(resources - labels.keys()))
 
-    network = nx.MultiDiGraph()
-    holders: dict[str, _Holder] = {}
-    flows: dict[str, _Flow] = {}
-    target_iris = facts.recipients_matching(wanted)
-    targets = {("recipient", iri) for iri in target_iris}
+    network.targets = target_iris = facts.recipients_matching(wanted)
     if not target_iris:
-        return network, holders, flows, set()
+        return network
+    flows_by_recipient: dict[str, list[str]] = {}
 
-    def fetch(recipients: set[str]) -> list[_Flow]:
-        fetched = []
-        for key, assessment, kind, recipient in facts.flows_to(recipients):
+    def fetch(recipients: set[str]) -> list[str]:
+        """The flows to ``recipients`` (each recipient's read once per trace), their holders loaded."""
+        new = recipients - flows_by_recipient.keys()
+        for recipient in new:
+            flows_by_recipient[recipient] = []
+        for key, assessment, kind, recipient in facts.flows_to(new):
             if key not in flows:
-                flows[key] = _Flow(iri=key, assessment=assessment, kind=kind, recipient_iri=recipient)
-            fetched.append(flows[key])
-        _load_holders(facts, holders, {flow.assessment for flow in fetched})
+                flows[key] = (assessment, kind, recipient)
+            flows_by_recipient.setdefault(recipient, []).append(key)
+        fetched = list(dict.fromkeys(key for recipient in recipients for key in flows_by_recipient[recipient]))
+        _load_holders(facts, holders, {flows[key][0] for key in fetched})
         return fetched
 
     frontier: set[str] = set()
-    for flow in fetch(target_iris):
-        if flow.assessment in holders:
-            network.add_edge(("holder", flow.assessment), ("recipient", flow.recipient_iri), key=flow.iri)
-            frontier.add(flow.assessment)
+    for key in fetch(target_iris):
+        if flows[key][0] in holders:
+            network.into_targets.append(key)
+            frontier.add(flows[key][0])
     visited = set(frontier)
     for _ in range(max_hops - 1):
         if not frontier:
             break
         reached = [holders[key] for key in sorted(frontier)]
         label({iri for holder in reached for iri in (holder.body_iri, holder.department_iri) if iri})
-        body_names = set().union(*(_names(h.body_iri, h.body, labels) for h in reached))
-        department_suffixes = _suffixes(set().union(*(_names(h.department_iri, h.department, labels)
+        # the labels of a resource do not change once read: their search keys are kept for this hop
+        memo: dict[tuple[str, str], set[str]] = {}
+        body_names = set().union(*(_names(h.body_iri, h.body, labels, memo) for h in reached))
+        department_suffixes = _suffixes(set().union(*(_names(h.department_iri, h.department, labels, memo)
                                                       for h in reached)))
         body_iris = {h.body_iri for h in reached if h.body_iri}
         department_iris = {h.department_iri for h in reached if h.department_iri}
@@ -607,25 +695,81 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int
         for holder in reached:
             if holder.body_iri:
                 by_body_iri[holder.body_iri].append(holder)
-            for name in _names(holder.body_iri, holder.body, labels):
+            for name in _names(holder.body_iri, holder.body, labels, memo):
                 by_body_name[name].append(holder)
+        # who receives a flow depends on its recipient only, and on the sender's body for a 移転
+        provided: dict[str, list[str]] = {}
+        transferred: dict[tuple[str, str], list[str]] = {}
+        departments_of: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
         next_frontier: set[str] = set()
-        fetched = fetch(candidates)
-        # every resource named below is labelled by now: its search keys can be kept for this hop
-        memo: dict[tuple[str, str], set[str]] = {}
-        for flow in fetched:
-            sender = holders.get(flow.assessment)
+        for key in fetch(candidates):
+            assessment, kind, recipient = flows[key]
+            sender = holders.get(assessment)
             if sender is None:
                 continue
-            seen: set[str] = set()
-            for other in _candidates(flow, sender, by_body_iri, by_body_name, labels, memo):
-                if other.assessment in seen or other.assessment == flow.assessment:
+            if kind == "transfer":
+                if not sender.body_iri:
                     continue
-                seen.add(other.assessment)
-                if _passes_on_to(flow, sender, other, labels, memo):
-                    network.add_edge(("holder", flow.assessment), ("holder", other.assessment), key=flow.iri)
-                    if flow.assessment not in visited:
-                        next_frontier.add(flow.assessment)
+                receivers = transferred.get((recipient, sender.body_iri))
+                if receivers is None:
+                    departments = departments_of.get(sender.body_iri)
+                    if departments is None:
+                        departments = departments_of[sender.body_iri] = _departments(
+                            by_body_iri.get(sender.body_iri, []), labels, memo)
+                    receivers = transferred[(recipient, sender.body_iri)] = _units_named(
+                        recipient, departments, labels, memo)
+            else:
+                receivers = provided.get(recipient)
+                if receivers is None:
+                    receivers = provided[recipient] = _bodies_named(recipient, by_body_iri, by_body_name, labels, memo)
+            for other in receivers:
+                if other != assessment:
+                    into.setdefault(other, []).append(key)
+                    if assessment not in visited:
+                        next_frontier.add(assessment)
         visited |= next_frontier
         frontier = next_frontier
-    return network, holders, flows, targets
+    return network
+
+
+def _bodies_named(recipient: str, by_body_iri: dict[str, list[_Holder]], by_body_name: dict[str, list[_Holder]],
+                  labels: Mapping[str, AbstractSet[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
+    """The holders (of ``by_body_iri``) a 提供 to ``recipient`` passes data on to: ``_candidates``
+    and ``_passes_on_to`` for a 提供 (its recipient is their body, or shares a label with it)."""
+    names = _names(recipient, "", labels, memo)   # the printed name is not read yet: labels only
+    if not names:
+        return []
+    found = [holder.assessment for holder in by_body_iri.get(recipient, [])] if recipient else []
+    for name in names:
+        found.extend(holder.assessment for holder in by_body_name.get(name, []))
+    return list(dict.fromkeys(found))
+
+
+def _departments(same_body: list[_Holder], labels: Mapping[str, AbstractSet[str]],
+                 memo: dict[tuple[str, str], set[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The reached holders of one body by department: (department IRI → holders, search key of
+    their department → holders)."""
+    by_iri: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for holder in same_body:
+        if holder.department_iri:
+            by_iri.setdefault(holder.department_iri, []).append(holder.assessment)
+        for name in _names(holder.department_iri, holder.department, labels, memo):
+            by_name.setdefault(name, []).append(holder.assessment)
+    return by_iri, by_name
+
+
+def _units_named(recipient: str, departments: tuple[dict[str, list[str]], dict[str, list[str]]],
+                 labels: Mapping[str, AbstractSet[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
+    """The holders of the sender's body (``departments``, see ``_departments``) a 移転 to
+    ``recipient`` passes data on to: ``_passes_on_to`` for a 移転 (its recipient is their
+    department, or a label of it ends one of their department's)."""
+    names = _names(recipient, "", labels, memo)
+    if not names:
+        return []
+    by_iri, by_name = departments
+    found = list(by_iri.get(recipient, [])) if recipient else []
+    for department, holders in by_name.items():
+        if any(department.endswith(name) for name in names):
+            found.extend(holders)
+    return list(dict.fromkeys(found))

@@ -33,6 +33,7 @@ import sqlite3
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -323,56 +324,135 @@ class FlowIndex:
         return missing, set(indexed) - set(stored)
 
     # --- reading (trace) --------------------------------------------------------------------
-    holders_complete = True
+    @contextmanager
+    def reader(self) -> Iterator[FlowReader]:
+        """What one ``trace`` reads, inside one read transaction (so every query sees the same
+        index, and the row ids the reader keeps stay valid)."""
+        begun = not self._db.in_transaction
+        if begun:
+            self._db.execute("BEGIN")
+        try:
+            yield FlowReader(self._db)
+        finally:
+            if begun:
+                self._db.rollback()   # nothing was written: ends the read transaction
+
+
+class FlowReader:
+    """trace's reads of the index (``pia_graph.query.trace._Facts``), for one trace.
+
+    A large trace asks for most of the index in thousands of keys (at 50,000 assessments: every
+    recipient's labels, 30,000 holders, 50,000 flows), which IN (...) lists read several times
+    slower than one scan. So the labels (the ``names`` table, a few MB) are read whole on first
+    use, the holders whole once a trace has asked for a third of them, and flows are read by
+    recipient with their row ids, through which their details are read afterwards.
+    """
+
+    holders_complete = True   # every holder row gives 事務 and source file too
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._names: dict[str, set[str]] | None = None        # resource → search keys
+        self._recipients: set[str] = set()                     # every recipient resource
+        self._recipient_names: dict[str, set[str]] = {}        # their search keys
+        self._recipients_by_key: dict[str, list[str]] = {}     # search key → recipients
+        self._rowids: dict[str, int] = {}                      # flow → its row in ``flows``
+        self._all_holders: dict[str, tuple[str, ...]] | None = None
+        self._holders_asked = 0
+        self._methods: dict[str, list[str]] = {}               # JSON text → methods
+
+    def _labels(self) -> dict[str, set[str]]:
+        if self._names is None:
+            names: dict[str, set[str]] = {}
+            for resource, key in self._db.execute("SELECT resource, key FROM names"):
+                found = names.get(resource)
+                if found is None:
+                    names[resource] = {key}
+                else:
+                    found.add(key)
+            for (resource,) in self._db.execute("SELECT resource FROM recipients"):
+                self._recipients.add(resource)
+                keys = names.get(resource)
+                if keys:
+                    self._recipient_names[resource] = keys
+                    for key in keys:
+                        self._recipients_by_key.setdefault(key, []).append(resource)
+            self._names = names
+        return self._names
 
     def recipients_matching(self, wanted: str) -> set[str]:
         """Recipient resources with a label containing the search key ``wanted``."""
-        return {resource for (resource,) in self._db.execute(
-            "SELECT DISTINCT n.resource FROM names n JOIN recipients r ON r.resource = n.resource "
-            "WHERE instr(n.key, ?) > 0", (wanted,))}
+        self._labels()
+        return {resource for resource, keys in self._recipient_names.items() if any(wanted in key for key in keys)}
 
     def recipients_named(self, names: set[str], iris: set[str]) -> set[str]:
         """Recipient resources with one of the labels ``names``, or named by one of ``iris``."""
-        found = {resource for (resource,) in self._select(
-            "SELECT DISTINCT n.resource FROM names n JOIN recipients r ON r.resource = n.resource "
-            "WHERE n.key IN ({})", names)}
-        found |= {resource for (resource,) in self._select(
-            "SELECT resource FROM recipients WHERE resource IN ({})", iris)}
-        return found
+        self._labels()
+        by_key = self._recipients_by_key
+        found = {resource for name in names for resource in by_key.get(name, ())}
+        return found | (iris & self._recipients)
 
     def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]:
-        labels: dict[str, set[str]] = defaultdict(set)
-        for resource, key in self._select("SELECT resource, key FROM names WHERE resource IN ({})", resources):
-            labels[resource].add(key)
-        return labels
+        """resource → its search keys (the reader's own sets: not to be changed)."""
+        labels = self._labels()
+        return {resource: labels[resource] for resource in resources if resource in labels}
 
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]:
         """(flow, assessment, kind, recipient) of every flow to one of ``recipients``."""
-        return list(self._select("SELECT flow, graph, kind, recipient FROM flows WHERE recipient IN ({})", recipients))
+        found = []
+        rowids = self._rowids
+        for rowid, flow, graph, kind, recipient in self._select(
+                "SELECT rowid, flow, graph, kind, recipient FROM flows WHERE recipient IN ({})", recipients):
+            rowids[flow] = rowid
+            found.append((flow, graph, kind, recipient))
+        return found
 
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
         """(assessment, body, body name, business, department, department name, source file);
         every row is complete, so ``details`` (asked by trace's SPARQL path) changes nothing."""
-        return [tuple(row) for row in self._select(
-            "SELECT graph, body, body_name, business, department, department_name, source_file "
-            "FROM assessments WHERE graph IN ({})", assessments)]
+        columns = "graph, body, body_name, business, department, department_name, source_file"
+        wanted = set(assessments)
+        if self._all_holders is None:
+            self._holders_asked += len(wanted)
+            (last,) = self._db.execute("SELECT max(rowid) FROM assessments").fetchone()
+            if self._holders_asked * 3 < (last or 0):
+                return [tuple(row) for row in self._select(
+                    f"SELECT {columns} FROM assessments WHERE graph IN ({{}})", wanted)]
+            self._all_holders = {row[0]: row for row in self._db.execute(f"SELECT {columns} FROM assessments")}
+        rows = self._all_holders
+        return [rows[key] for key in wanted if key in rows]
 
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
-        """(flow, file, printed recipient, legal text, timing, methods, lines)."""
-        return [(flow, file, recipient, legal, timing, json.loads(methods or "[]"), lines)
-                for flow, file, recipient, legal, timing, methods, lines in self._select(
-                    "SELECT flow, file_name, recipient_name, legal_text, timing, methods, lines "
-                    "FROM flows WHERE flow IN ({})", flows)]
+        """(flow, file, printed recipient, legal text, timing, methods, lines); the methods lists
+        are shared between flows that have the same ones (not to be changed)."""
+        wanted = set(flows)
+        by_rowid = {self._rowids[flow]: flow for flow in wanted if flow in self._rowids}
+        details = [(by_rowid[rowid], *values) for rowid, *values in self._select(
+            "SELECT rowid, file_name, recipient_name, legal_text, timing, methods, lines "
+            "FROM flows WHERE rowid IN ({})", by_rowid)]
+        details += self._select("SELECT flow, file_name, recipient_name, legal_text, timing, methods, lines "
+                                "FROM flows WHERE flow IN ({})", [flow for flow in wanted if flow not in self._rowids])
+        parsed = self._methods
+        found = []
+        for flow, file, recipient, legal, timing, methods, lines in details:
+            text = methods or "[]"
+            labels = parsed.get(text)
+            if labels is None:
+                labels = parsed[text] = json.loads(text)
+            found.append((flow, file, recipient, legal, timing, labels, lines))
+        return found
 
-    def _select(self, template: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        for chunk in _chunks(list(set(keys))):
-            yield from self._db.execute(template.format(",".join("?" * len(chunk))), chunk).fetchall()
+    def _select(self, template: str, keys: Iterable[Any]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(sorted(set(keys))):   # neighbouring keys: fewer pages read per chunk
+            rows += self._db.execute(template.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
 
 
-__all__ = ["INDEX_FILE", "FlowIndex", "GraphRows", "line_range", "method_label", "ordered_methods",
+__all__ = ["INDEX_FILE", "FlowIndex", "FlowReader", "GraphRows", "line_range", "method_label", "ordered_methods",
            "rows_from_triples", "search_key"]
