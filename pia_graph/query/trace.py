@@ -336,13 +336,21 @@ def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused while trace builds its objects: a large trace
     makes hundreds of thousands of them (rows, flows, holders, paths, hops), none in a reference
     cycle, and each collection the allocations trigger rescans them all (at 50,000 assessments
-    that took half of the time). Reference counting still frees them as usual."""
+    that took half of the time). Reference counting still frees them as usual.
+
+    Afterwards the objects still alive (mostly the hops returned) go straight to the oldest
+    generation (``freeze`` then ``unfreeze`` moves every tracked object there without scanning
+    any), so the first collection after the trace does not scan them either; skipped when the
+    program keeps frozen objects of its own, which ``unfreeze`` would release."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -367,39 +375,34 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
     (what ``networkx.all_simple_edge_paths`` gives from every holder, walked backwards), in the
     order of (length, the assessments along the path, its flow IRIs)."""
     flows, into = network.flows, network.into
-    found: list[tuple[str, ...]] = []
-
-    def extend(path: tuple[str, ...], holders_on_path: tuple[str, ...]) -> None:
-        found.append(path)
-        if len(path) >= max_hops:
-            return
+    if max_hops < 1 or not ends:
+        return []
+    # The order as one integer per path: its length, then the ranks of its assessments, then those
+    # of its flow IRIs, as the digits of a number in base ``base`` (a longer path's number is
+    # larger); sorting those is much cheaper than comparing lists of IRIs.
+    edges = set(ends).union(*into.values())
+    assessment_rank = {key: rank for rank, key in enumerate(sorted({flows[key][0] for key in edges}))}
+    ranks = {key: (assessment_rank[flows[key][0]], rank) for rank, key in enumerate(sorted(edges))}
+    base = len(edges) + 1
+    powers = [base ** length for length in range(min(max_hops, len(assessment_rank)) + 1)]  # no holder twice
+    found: list[tuple[int, tuple[str, ...]]] = []
+    # (path, its holders, the digits of its assessments, those of its IRIs), extended backwards
+    stack = [((key,), (flows[key][0],), *ranks[key]) for key in ends]
+    while stack:
+        path, holders_on_path, by_assessment, by_iri = stack.pop()
+        length = len(path)
+        scale = powers[length]
+        found.append((((length * scale + by_assessment) * scale + by_iri), path))
+        if length >= max_hops:
+            continue
         for key in into.get(holders_on_path[0], ()):
             sender = flows[key][0]
             if sender not in holders_on_path:
-                extend((key, *path), (sender, *holders_on_path))
-
-    if max_hops >= 1:
-        for key in ends:
-            extend((key,), (flows[key][0],))
-    # The order as one integer per path: the length, then the ranks of its assessments, then those
-    # of its flow IRIs, as the digits of a number in base ``base`` (a longer path's number is
-    # larger). Sorting those is much cheaper than comparing lists of IRIs.
-    on_paths = {key for path in found for key in path}
-    assessment_rank = {key: rank for rank, key in enumerate(sorted({flows[key][0] for key in on_paths}))}
-    by_assessment = {key: assessment_rank[flows[key][0]] for key in on_paths}
-    by_iri = {key: rank for rank, key in enumerate(sorted(on_paths))}
-    base = len(on_paths) + 1
-
-    def order(path: tuple[str, ...]) -> int:
-        number = len(path)
-        for key in path:
-            number = number * base + by_assessment[key]
-        for key in path:
-            number = number * base + by_iri[key]
-        return number
-
-    found.sort(key=order)
-    return found
+                assessment_digit, iri_digit = ranks[key]
+                stack.append(((key, *path), (sender, *holders_on_path), assessment_digit * scale + by_assessment,
+                              iri_digit * scale + by_iri))
+    found.sort()
+    return [path for _, path in found]
 
 
 def _paths_to_hops(facts: _Facts, network: _Network, method: str | None, max_hops: int) -> list[Hop]:
@@ -407,35 +410,38 @@ def _paths_to_hops(facts: _Facts, network: _Network, method: str | None, max_hop
     path, its flow IRIs); ``method`` keeps the paths whose last flow uses it."""
     if not network.targets:
         return []
-    holders = network.holders
-    # flow → (file, printed recipient, legal text, timing, methods, source lines)
-    details: dict[str, tuple[str, str, str, str, list[str], str]] = {}
+    holders, flows = network.holders, network.flows
+    # flow → (file, printed recipient, legal basis, timing, methods, source lines)
+    read: dict[str, tuple[str, str, str, str, list[str], str]] = {}
 
-    def detail(keys: Iterable[str]) -> None:
-        new = {key for key in keys if key not in details}
-        if not new:
-            return
-        for key in new:
-            details[key] = ("", "", "", "", [], "")
-        for key, file, recipient, legal_basis, timing, methods, lines in facts.flow_details(new):
+    def read_details(keys: Iterable[str]) -> None:
+        new = {key for key in keys if key not in read}
+        for key, file, recipient, legal_basis, timing, methods, lines in facts.flow_details(new) if new else ():
             if key in new:
-                details[key] = (file or "", recipient or "", legal_basis or "", timing or "", methods, lines)
+                earlier = read.get(key)
+                if earlier is not None:   # a second row fills what the first left empty (methods, lines: the last)
+                    file, recipient = file or earlier[0], recipient or earlier[1]
+                    legal_basis, timing = legal_basis or earlier[2], timing or earlier[3]
+                read[key] = (file, recipient, legal_basis, timing, methods, lines)
 
+    no_details = ("", "", "", "", [], "")
     ends = list(dict.fromkeys(network.into_targets))
     if method:   # the methods of the last hops first: only the paths they allow are walked
-        detail(ends)
-        ends = [key for key in ends if _uses_method(details[key][4], method)]
+        read_details(ends)
+        ends = [key for key in ends if _uses_method(read.get(key, no_details)[4], method)]
     paths = _simple_paths(network, ends, max_hops)
     on_paths = {key for path in paths for key in path}
-    detail(on_paths)
-    _load_holders(facts, holders, {network.flows[key][0] for key in on_paths}, details=True)
+    read_details(on_paths)
+    _load_holders(facts, holders, {flows[key][0] for key in on_paths}, details=True)
+    # flow → its Hop columns: (assessment … printed recipient), methods, (legal basis, timing, lines)
     columns: dict[str, tuple[tuple[str, ...], list[str], tuple[str, ...]]] = {}
     for key in on_paths:
-        assessment, kind, _ = network.flows[key]
+        assessment, kind, _ = flows[key]
         holder = holders[assessment]
-        file, recipient, legal_basis, timing, methods, lines = details[key]
+        file, recipient, legal_basis, timing, methods, lines = read.get(key, no_details)
         columns[key] = ((assessment, holder.body, holder.department, holder.business, holder.source_file,
-                         file, _KIND_LABELS.get(kind, kind), recipient), methods, (legal_basis, timing, lines))
+                         file or "", _KIND_LABELS.get(kind, kind), recipient or ""),
+                        methods, (legal_basis or "", timing or "", lines))
     hops: list[Hop] = []
     for number, path in enumerate(paths, start=1):
         for position, key in enumerate(path, start=1):
@@ -624,9 +630,8 @@ def _load_holders(facts: _Facts, holders: dict[str, _Holder], assessments: set[s
         return
     complete = details or facts.holders_complete
     for key, body_iri, body, business, department_iri, department, source_file in facts.holders(wanted, details):
-        holders[key] = _Holder(assessment=key, body_iri=body_iri or "", body=body or "", business=business or "",
-                               department_iri=department_iri or "", department=department or "",
-                               source_file=source_file or "", complete=complete)
+        holders[key] = _Holder(key, body_iri or "", body or "", business or "", department_iri or "",
+                               department or "", source_file or "", complete)   # _Holder's field order
 
 
 def _suffixes(names: set[str]) -> set[str]:
@@ -657,13 +662,17 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int) -> _Network:
         new = recipients - flows_by_recipient.keys()
         for recipient in new:
             flows_by_recipient[recipient] = []
+        senders: set[str] = set()
         for key, assessment, kind, recipient in facts.flows_to(new):
             if key not in flows:
                 flows[key] = (assessment, kind, recipient)
+                senders.add(assessment)
             flows_by_recipient.setdefault(recipient, []).append(key)
-        fetched = list(dict.fromkeys(key for recipient in recipients for key in flows_by_recipient[recipient]))
-        _load_holders(facts, holders, {flows[key][0] for key in fetched})
-        return fetched
+        _load_holders(facts, holders, senders)   # those of flows read before are loaded already
+        fetched: list[str] = []
+        for recipient in recipients:
+            fetched += flows_by_recipient[recipient]
+        return list(dict.fromkeys(fetched))
 
     frontier: set[str] = set()
     for key in fetch(target_iris):
@@ -769,7 +778,8 @@ def _units_named(recipient: str, departments: tuple[dict[str, list[str]], dict[s
         return []
     by_iri, by_name = departments
     found = list(by_iri.get(recipient, [])) if recipient else []
+    endings = tuple(names)
     for department, holders in by_name.items():
-        if any(department.endswith(name) for name in names):
+        if department.endswith(endings):
             found.extend(holders)
     return list(dict.fromkeys(found))

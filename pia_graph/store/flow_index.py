@@ -427,19 +427,17 @@ class FlowReader:
         are shared between flows that have the same ones (not to be changed)."""
         wanted = set(flows)
         by_rowid = {self._rowids[flow]: flow for flow in wanted if flow in self._rowids}
-        details = [(by_rowid[rowid], *values) for rowid, *values in self._select(
-            "SELECT rowid, file_name, recipient_name, legal_text, timing, methods, lines "
-            "FROM flows WHERE rowid IN ({})", by_rowid)]
-        details += self._select("SELECT flow, file_name, recipient_name, legal_text, timing, methods, lines "
-                                "FROM flows WHERE flow IN ({})", [flow for flow in wanted if flow not in self._rowids])
+        columns = "file_name, recipient_name, legal_text, timing, methods, lines"
+        rows = self._select(f"SELECT rowid, {columns} FROM flows WHERE rowid IN ({{}})", by_rowid)
+        rows += self._select(f"SELECT flow, {columns} FROM flows WHERE flow IN ({{}})",
+                             [flow for flow in wanted if flow not in self._rowids])
         parsed = self._methods
         found = []
-        for flow, file, recipient, legal, timing, methods, lines in details:
-            text = methods or "[]"
-            labels = parsed.get(text)
+        for handle, file, recipient, legal, timing, methods, lines in rows:   # row id, or flow IRI
+            labels = parsed.get(methods)
             if labels is None:
-                labels = parsed[text] = json.loads(text)
-            found.append((flow, file, recipient, legal, timing, labels, lines))
+                labels = parsed[methods] = json.loads(methods or "[]")
+            found.append((by_rowid.get(handle, handle), file, recipient, legal, timing, labels, lines))
         return found
 
     def _select(self, template: str, keys: Iterable[Any]) -> list[tuple[Any, ...]]:
