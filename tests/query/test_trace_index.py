@@ -3,16 +3,19 @@ used only while it follows the store."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
-from pia_graph.query import trace
+from pia_graph.query import flow_network, trace
+from pia_graph.query.trace import _uses_method, fold
 from pia_graph.store import Store
 from pia_graph.store.flow_index import INDEX_FILE
 from pia_graph.store.ingest import ingest
@@ -85,6 +88,125 @@ def test_the_index_gives_the_hops_sparql_gives(store: Store) -> None:
     extracted = [hop for hop in pension if str(hop["source_file"]).startswith("doc")]   # not the .json records
     assert extracted and all(hop["lines"] for hop in extracted)
     assert hops(store, "存在しない受領者") == []
+
+
+def whole_network_hops(source: object, to: str, method: str | None = None,
+                       max_hops: int = 4) -> list[dict[str, object]]:
+    """trace as first written, an independent oracle: the whole flow network (``flow_network``,
+    networkx), ``all_simple_edge_paths`` from every holder to the recipients whose labels contain
+    ``to``, ordered by (length, the assessments along the path, the flow IRIs)."""
+    network, holders, flows, labels = flow_network(source)  # type: ignore[arg-type]
+    wanted = fold(to)
+    targets = {node for node in network if node[0] == "recipient" and any(wanted in name for name in labels[node[1]])}
+    found = [path for start in sorted(node for node in network if node[0] == "holder")
+             for path in nx.all_simple_edge_paths(network, start, targets, cutoff=max_hops)] if targets else []
+    if method:
+        found = [path for path in found if _uses_method(flows[path[-1][2]].methods, method)]
+    found.sort(key=lambda p: (len(p), [flows[key].assessment for _, _, key in p], [key for _, _, key in p]))
+    kinds = {"provision": "提供", "transfer": "移転"}
+    return [{"path": number, "hop": position, "hops": len(path), "assessment": flow.assessment,
+             "body": holder.body, "department": holder.department, "business": holder.business,
+             "source_file": holder.source_file, "file": flow.file, "kind": kinds[flow.kind],
+             "recipient": flow.recipient, "methods": flow.methods, "legal_basis": flow.legal_basis,
+             "timing": flow.timing, "lines": flow.lines}
+            for number, path in enumerate(found, start=1)
+            for position, (_, _, key) in enumerate(path, start=1)
+            for flow in [flows[key]] for holder in [holders[flow.assessment]]]
+
+
+def test_trace_gives_the_paths_of_the_whole_networkx_network(store: Store) -> None:
+    """The backward walk over the relevant part of the network (index and SPARQL alike) finds
+    the same paths, in the same order, as networkx over the whole network."""
+    compared = 0
+    for target in TARGETS:
+        for method in (None, "庁内連携システム", "電子記録媒体"):
+            expected = whole_network_hops(store, target, method)
+            assert hops(store, target, method) == expected, (target, method)
+            compared += len(expected)
+    for max_hops in (1, 2, 6):
+        assert hops(store, "日本年金機構", max_hops=max_hops) == whole_network_hops(store, "日本年金機構",
+                                                                                   max_hops=max_hops)
+        assert hops(SparqlOnly(store), "課", max_hops=max_hops) == whole_network_hops(store, "課",
+                                                                                     max_hops=max_hops)
+    assert hops(store, "日本年金機構", max_hops=0) == []
+    assert compared > 100
+
+
+def relay_flow(recipient: str, methods: list[str]) -> dict[str, object]:
+    return {"recipient": recipient, "legal_basis": "条例第1条", "purpose": "試験", "information": "試験",
+            "subject_count": "1万人未満", "subject_scope": "試験", "methods": methods, "methods_other": None,
+            "timing": "随時"}
+
+
+@pytest.fixture(scope="module")
+def relay_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Five assessments of one body passing data on to each other's departments, in cycles and
+    with parallel flows (two files to the same unit), two of them providing to 日本年金機構:
+    simple paths of up to four hops."""
+    rng = random.Random(7)
+    directory = tmp_path_factory.mktemp("relay")
+    plan = {  # department → (the units each file transfers to, provides to the pension service)
+        "甲課": ([["乙課"], ["乙課", "丙課"]], False),
+        "乙課": ([["丙課", "甲課"]], False),
+        "丙課": ([["丁課"]], False),
+        "丁課": ([["乙課"]], True),
+        "戊課": ([["丁課"], ["丁課"]], True),
+    }
+    organization = random_record(rng, 0)["assessment"]["organization"]
+    for index, (department, (transfers, pension)) in enumerate(plan.items()):
+        record = random_record(rng, index)
+        record["assessment"].update(organization=organization, number=str(900 + index))
+        record["department"] = f"試験部　{department}"
+        template = record["files"][0]
+        record["files"] = []
+        for position, units in enumerate(transfers):
+            file = dict(template, name=f"試験ファイル{position + 1}",
+                        transfers=[relay_flow(unit, ["庁内連携システム"] if position else ["紙"]) for unit in units],
+                        provisions=[relay_flow("日本年金機構", ["専用線"])] if pension and position == 0 else [])
+            record["files"].append(file)
+        (directory / f"relay{index}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    built = Store(tmp_path_factory.mktemp("relay-store") / "store")
+    summary = ingest([directory], built, jobs=1)
+    assert summary.ok, summary.failed
+    yield built
+    built.close()
+
+
+def test_paths_through_cycles_and_parallel_flows(relay_store: Store) -> None:
+    assert relay_store.fresh_flow_index() is not None
+    for max_hops in range(1, 7):
+        for target, method in (("日本年金機構", None), ("日本年金機構", "専用線"), ("課", None), ("乙課", "紙"),
+                               ("課", "庁内連携システム")):
+            expected = whole_network_hops(relay_store, target, method, max_hops)
+            assert hops(relay_store, target, method, max_hops) == expected, (target, method, max_hops)
+            assert hops(SparqlOnly(relay_store), target, method, max_hops) == expected, (target, method, max_hops)
+    found = hops(relay_store, "日本年金機構", max_hops=6)
+    paths: dict[object, list[dict[str, object]]] = {}
+    for hop in found:
+        paths.setdefault(hop["path"], []).append(hop)
+    assert max(len(path) for path in paths.values()) == 4   # 甲→乙→丙→丁→; 乙→甲 and 丁→乙 close cycles
+    assert all(len({hop["assessment"] for hop in path}) == len(path) for path in paths.values()), "simple paths"
+    shapes = [tuple(hop["assessment"] for hop in path) for path in paths.values()]
+    assert len(shapes) > len(set(shapes)), "parallel flows give paths through the same assessments"
+
+
+def test_trace_leaves_the_garbage_collector_as_it_found_it(store: Store) -> None:
+    assert gc.isenabled()
+    expected = hops(store, "日本年金機構")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        assert hops(store, "日本年金機構") == expected
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()   # a program that keeps frozen objects of its own: trace does not release them
+    try:
+        frozen = gc.get_freeze_count()
+        assert hops(store, "日本年金機構") == expected
+        assert gc.get_freeze_count() >= frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 def test_a_read_only_store_uses_the_index_written_by_build(store: Store) -> None:
