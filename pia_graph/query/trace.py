@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -355,7 +355,40 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _trace(facts: _Facts, wanted: str, method: str | None, max_hops: int) -> list[Hop]:
-    return _paths_to_hops(facts, _relevant_network(facts, wanted, max_hops), method, max_hops)
+    details = _FlowDetails(facts)
+
+    def some_last_hop_uses_method(ends: list[str]) -> bool:
+        details.read(ends)
+        return any(_uses_method(details.of(key)[4], method) for key in ends) if method else True
+
+    # with --method, when no flow into a target uses it there is no path: the walk stops there
+    network = _relevant_network(facts, wanted, max_hops, some_last_hop_uses_method if method else None)
+    return _paths_to_hops(facts, network, details, method, max_hops)
+
+
+class _FlowDetails:
+    """The details of flows, read once each: (file, printed recipient, legal basis, timing,
+    methods, source lines)."""
+
+    NONE = ("", "", "", "", [], "")
+
+    def __init__(self, facts: _Facts) -> None:
+        self.facts = facts
+        self.read_so_far: dict[str, tuple[str, str, str, str, list[str], str]] = {}
+
+    def read(self, keys: Iterable[str]) -> None:
+        read = self.read_so_far
+        new = {key for key in keys if key not in read}
+        for key, file, recipient, legal_basis, timing, methods, lines in self.facts.flow_details(new) if new else ():
+            if key in new:
+                earlier = read.get(key)
+                if earlier is not None:   # a second row fills what the first left empty (methods, lines: the last)
+                    file, recipient = file or earlier[0], recipient or earlier[1]
+                    legal_basis, timing = legal_basis or earlier[2], timing or earlier[3]
+                read[key] = (file, recipient, legal_basis, timing, methods, lines)
+
+    def of(self, key: str) -> tuple[str, str, str, str, list[str], str]:
+        return self.read_so_far.get(key, self.NONE)
 
 
 @dataclass(slots=True)
@@ -405,40 +438,27 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
     return [path for _, path in found]
 
 
-def _paths_to_hops(facts: _Facts, network: _Network, method: str | None, max_hops: int) -> list[Hop]:
+def _paths_to_hops(facts: _Facts, network: _Network, details: _FlowDetails, method: str | None,
+                   max_hops: int) -> list[Hop]:
     """The hops of every path, numbered in the order of (length, the assessments along the
     path, its flow IRIs); ``method`` keeps the paths whose last flow uses it."""
     if not network.targets:
         return []
     holders, flows = network.holders, network.flows
-    # flow → (file, printed recipient, legal basis, timing, methods, source lines)
-    read: dict[str, tuple[str, str, str, str, list[str], str]] = {}
-
-    def read_details(keys: Iterable[str]) -> None:
-        new = {key for key in keys if key not in read}
-        for key, file, recipient, legal_basis, timing, methods, lines in facts.flow_details(new) if new else ():
-            if key in new:
-                earlier = read.get(key)
-                if earlier is not None:   # a second row fills what the first left empty (methods, lines: the last)
-                    file, recipient = file or earlier[0], recipient or earlier[1]
-                    legal_basis, timing = legal_basis or earlier[2], timing or earlier[3]
-                read[key] = (file, recipient, legal_basis, timing, methods, lines)
-
-    no_details = ("", "", "", "", [], "")
     ends = list(dict.fromkeys(network.into_targets))
     if method:   # the methods of the last hops first: only the paths they allow are walked
-        read_details(ends)
-        ends = [key for key in ends if _uses_method(read.get(key, no_details)[4], method)]
+        details.read(ends)
+        ends = [key for key in ends if _uses_method(details.of(key)[4], method)]
     paths = _simple_paths(network, ends, max_hops)
     on_paths = {key for path in paths for key in path}
-    read_details(on_paths)
+    details.read(on_paths)
     _load_holders(facts, holders, {flows[key][0] for key in on_paths}, details=True)
     # flow → its Hop columns: (assessment … printed recipient), methods, (legal basis, timing, lines)
     columns: dict[str, tuple[tuple[str, ...], list[str], tuple[str, ...]]] = {}
     for key in on_paths:
         assessment, kind, _ = flows[key]
         holder = holders[assessment]
-        file, recipient, legal_basis, timing, methods, lines = read.get(key, no_details)
+        file, recipient, legal_basis, timing, methods, lines = details.of(key)
         columns[key] = ((assessment, holder.body, holder.department, holder.business, holder.source_file,
                          file or "", _KIND_LABELS.get(kind, kind), recipient or ""),
                         methods, (legal_basis or "", timing or "", lines))
@@ -638,12 +658,14 @@ def _suffixes(names: set[str]) -> set[str]:
     return {name[index:] for name in names for index in range(len(name))}
 
 
-def _relevant_network(facts: _Facts, wanted: str, max_hops: int) -> _Network:
+def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
+                      go_on: Callable[[list[str]], bool] | None = None) -> _Network:
     """The edges of every path of at most ``max_hops`` hops that ends at a recipient matching ``wanted``.
 
     Same edges as ``flow_network`` restricted to those paths: flows into the target recipients,
     then, ``max_hops - 1`` times, every flow that passes data on to a holder reached so far
-    (``_passes_on_to``, decided once per recipient, and per sender's body for a 移転).
+    (``_passes_on_to``, decided once per recipient, and per sender's body for a 移転). When
+    ``go_on`` says no for the flows into the targets, only those are kept.
     """
     network = _Network()
     holders, flows, into = network.holders, network.flows, network.into
@@ -679,11 +701,13 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int) -> _Network:
         if flows[key][0] in holders:
             network.into_targets.append(key)
             frontier.add(flows[key][0])
+    if go_on is not None and not go_on(network.into_targets):
+        return network
     visited = set(frontier)
     for _ in range(max_hops - 1):
         if not frontier:
             break
-        reached = [holders[key] for key in sorted(frontier)]
+        reached = [holders[key] for key in frontier]   # (the order of edges does not matter: paths are sorted)
         label({iri for holder in reached for iri in (holder.body_iri, holder.department_iri) if iri})
         # the labels of a resource do not change once read: their search keys are kept for this hop
         memo: dict[tuple[str, str], set[str]] = {}
