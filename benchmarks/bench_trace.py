@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store {arguments.store}; baseline: trace at {arguments.baseline_rev}; best of {arguments.repeat} "
           f"fresh processes each")
     print(f"{'case':42} {'hops':>7}  {'current wall/cpu':>17}  {'baseline wall/cpu':>17}  {'ratio wall/cpu':>14}  "
-          f"{'peak RSS MB cur/base':>20}  same rows")
+          f"{'RSS MB opened→peak cur / base':>30}  same rows")
     for case in arguments.case or DEFAULT_CASES:
         to, method, max_hops = [*case.split(":", 2), "", ""][:3]
         max_hops = max_hops or "4"
@@ -119,12 +119,13 @@ def main(argv: list[str] | None = None) -> int:
             for which in runs:
                 runs[which].append(measure(arguments, which, to, method, int(max_hops)))
         best = {which: (min(r["wall"] for r in found), min(r["cpu"] for r in found)) for which, found in runs.items()}
-        peak = {which: max(r["peak_rss_mb"] for r in found) for which, found in runs.items()}
+        rss = {which: f"{max(r['opened_rss_mb'] for r in found):.0f}→{max(r['peak_rss_mb'] for r in found):.0f}"
+               for which, found in runs.items()}
         same = len({r["digest"] for found in runs.values() for r in found}) == 1
         current, baseline = best["current"], best["baseline"]
         print(f"{case:42} {runs['current'][0]['hops']:>7}  {current[0]:7.2f}s/{current[1]:6.2f}s  "
               f"{baseline[0]:7.2f}s/{baseline[1]:6.2f}s  {baseline[0] / current[0]:6.1f}x/{baseline[1] / current[1]:5.1f}x  "
-              f"{peak['current']:9.0f}/{peak['baseline']:<9.0f}  {'yes' if same else 'NO'}")
+              f"{rss['current']:>14} / {rss['baseline']:<13}  {'yes' if same else 'NO'}")
     return 0
 
 

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from typing import Protocol
 
 import networkx as nx
@@ -412,12 +413,18 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
         return []
     # The order as one integer per path: its length, then the ranks of its assessments, then those
     # of its flow IRIs, as the digits of a number in base ``base`` (a longer path's number is
-    # larger); sorting those is much cheaper than comparing lists of IRIs.
-    edges = set(ends).union(*into.values())
-    assessment_rank = {key: rank for rank, key in enumerate(sorted({flows[key][0] for key in edges}))}
-    ranks = {key: (assessment_rank[flows[key][0]], rank) for rank, key in enumerate(sorted(edges))}
-    base = len(edges) + 1
-    powers = [base ** length for length in range(min(max_hops, len(assessment_rank)) + 1)]  # no holder twice
+    # larger); sorting those is much cheaper than comparing lists of IRIs. Flow IRIs are compared
+    # only between paths through the same assessments, so a flow's rank among the flows of its
+    # own assessment is enough.
+    by_assessment: dict[str, list[str]] = defaultdict(list)
+    for key in set(ends).union(*into.values()):
+        by_assessment[flows[key][0]].append(key)
+    ranks: dict[str, tuple[int, int]] = {}
+    for assessment_digit, assessment in enumerate(sorted(by_assessment)):
+        for iri_digit, key in enumerate(sorted(by_assessment[assessment])):
+            ranks[key] = (assessment_digit, iri_digit)
+    base = max(len(by_assessment), *map(len, by_assessment.values())) + 1
+    powers = [base ** length for length in range(min(max_hops, len(by_assessment)) + 1)]  # no holder twice
     found: list[tuple[int, tuple[str, ...]]] = []
     # (path, its holders, the digits of its assessments, those of its IRIs), extended backwards
     stack = [((key,), (flows[key][0],), *ranks[key]) for key in ends]
@@ -434,7 +441,7 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
                 assessment_digit, iri_digit = ranks[key]
                 stack.append(((key, *path), (sender, *holders_on_path), assessment_digit * scale + by_assessment,
                               iri_digit * scale + by_iri))
-    found.sort()
+    found.sort(key=itemgetter(0))
     return [path for _, path in found]
 
 
