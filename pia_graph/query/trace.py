@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
@@ -228,7 +227,7 @@ def _method_of(row: dict[str, Identifier]) -> str:
     return method_label(None if method is None else str(method), _text(row, "methodOther"))
 
 
-def _names(iri: str, printed: str, labels: Mapping[str, AbstractSet[str]],
+def _names(iri: str, printed: str, labels: Mapping[str, Collection[str]],
            memo: dict[tuple[str, str], set[str]] | None = None) -> set[str]:
     """The search keys of a resource (its labels and the printed name); ``memo`` may keep them
     while ``labels`` holds every label of the resources asked about (it is not changed)."""
@@ -244,7 +243,7 @@ def _names(iri: str, printed: str, labels: Mapping[str, AbstractSet[str]],
     return names
 
 
-def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: Mapping[str, AbstractSet[str]],
+def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: Mapping[str, Collection[str]],
                   memo: dict[tuple[str, str], set[str]] | None = None) -> bool:
     """Is ``holder`` (another assessment) the recipient of ``flow``?"""
     recipient_names = _names(flow.recipient_iri, flow.recipient, labels, memo)
@@ -272,7 +271,7 @@ def _uses_method(methods: list[str], method: str) -> bool:
 
 
 def _candidates(flow: _Flow, sender: _Holder, by_body_iri: dict[str, list[_Holder]],
-                by_body_name: dict[str, list[_Holder]], labels: Mapping[str, AbstractSet[str]],
+                by_body_name: dict[str, list[_Holder]], labels: Mapping[str, Collection[str]],
                 memo: dict[tuple[str, str], set[str]] | None = None) -> list[_Holder]:
     """Holders that might receive ``flow`` (an index lookup, so large stores stay linear)."""
     if flow.kind == "transfer":
@@ -569,7 +568,7 @@ class _Facts(Protocol):
 
     def recipients_matching(self, wanted: str) -> set[str]: ...
     def recipients_named(self, names: set[str], iris: set[str]) -> set[str]: ...
-    def labels_of(self, resources: Iterable[str]) -> Mapping[str, AbstractSet[str]]: ...
+    def labels_of(self, resources: Iterable[str]) -> Mapping[str, Collection[str]]: ...
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]: ...
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]: ...
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]: ...
@@ -676,7 +675,7 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
     """
     network = _Network()
     holders, flows, into = network.holders, network.flows, network.into
-    labels: dict[str, AbstractSet[str]] = {}
+    labels: dict[str, Collection[str]] = {}
 
     def label(resources: set[str]) -> None:
         labels.update(facts.labels_of(resources - labels.keys()))
@@ -773,7 +772,7 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
 
 
 def _bodies_named(recipient: str, by_body_iri: dict[str, list[_Holder]], by_body_name: dict[str, list[_Holder]],
-                  labels: Mapping[str, AbstractSet[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
+                  labels: Mapping[str, Collection[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
     """The holders (of ``by_body_iri``) a 提供 to ``recipient`` passes data on to: ``_candidates``
     and ``_passes_on_to`` for a 提供 (its recipient is their body, or shares a label with it)."""
     names = _names(recipient, "", labels, memo)   # the printed name is not read yet: labels only
@@ -785,7 +784,7 @@ def _bodies_named(recipient: str, by_body_iri: dict[str, list[_Holder]], by_body
     return list(dict.fromkeys(found))
 
 
-def _departments(same_body: list[_Holder], labels: Mapping[str, AbstractSet[str]],
+def _departments(same_body: list[_Holder], labels: Mapping[str, Collection[str]],
                  memo: dict[tuple[str, str], set[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The reached holders of one body by department: (department IRI → holders, search key of
     their department → holders)."""
@@ -800,7 +799,7 @@ def _departments(same_body: list[_Holder], labels: Mapping[str, AbstractSet[str]
 
 
 def _units_named(recipient: str, departments: tuple[dict[str, list[str]], dict[str, list[str]]],
-                 labels: Mapping[str, AbstractSet[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
+                 labels: Mapping[str, Collection[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
     """The holders of the sender's body (``departments``, see ``_departments``) a 移転 to
     ``recipient`` passes data on to: ``_passes_on_to`` for a 移転 (its recipient is their
     department, or a label of it ends one of their department's)."""

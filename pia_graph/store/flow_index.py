@@ -352,24 +352,21 @@ class FlowReader:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._names: dict[str, set[str]] | None = None        # resource → search keys
+        self._names: dict[str, tuple[str, ...]] | None = None   # resource → search keys
         self._recipients: set[str] = set()                     # every recipient resource
-        self._recipient_names: dict[str, set[str]] = {}        # their search keys
+        self._recipient_names: dict[str, tuple[str, ...]] = {}  # their search keys
         self._recipients_by_key: dict[str, list[str]] = {}     # search key → recipients
         self._rowids: dict[str, int] = {}                      # flow → its row in ``flows``
         self._all_holders: dict[str, tuple[str, ...]] | None = None
         self._holders_asked = 0
         self._methods: dict[str, list[str]] = {}               # JSON text → methods
 
-    def _labels(self) -> dict[str, set[str]]:
+    def _labels(self) -> dict[str, tuple[str, ...]]:
         if self._names is None:
-            names: dict[str, set[str]] = {}
-            for resource, key in self._db.execute("SELECT resource, key FROM names"):
+            names: dict[str, tuple[str, ...]] = {}
+            for resource, key in self._db.execute("SELECT resource, key FROM names"):   # (resource, key) unique
                 found = names.get(resource)
-                if found is None:
-                    names[resource] = {key}
-                else:
-                    found.add(key)
+                names[resource] = (key,) if found is None else (*found, key)   # tuples: cheaper than sets
             for (resource,) in self._db.execute("SELECT resource FROM recipients"):
                 self._recipients.add(resource)
                 keys = names.get(resource)
@@ -392,8 +389,8 @@ class FlowReader:
         found = {resource for name in names for resource in by_key.get(name, ())}
         return found | (iris & self._recipients)
 
-    def labels_of(self, resources: Iterable[str]) -> dict[str, set[str]]:
-        """resource → its search keys (the reader's own sets: not to be changed)."""
+    def labels_of(self, resources: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """resource → its search keys."""
         labels = self._labels()
         return {resource: labels[resource] for resource in resources if resource in labels}
 
