@@ -34,6 +34,14 @@ def invoke(*args: str) -> object:
     return CliRunner().invoke(app, list(args))
 
 
+def _display_columns(line: str) -> list[str]:
+    """``line`` with each wide character followed by an empty placeholder (one entry per column)."""
+    import unicodedata
+
+    return [part for char in line
+            for part in ((char, "") if unicodedata.east_asian_width(char) in "WF" else (char,))]
+
+
 def quad_count(path: Path) -> int:
     with Store(path) as store:
         return len(store)
@@ -127,6 +135,33 @@ def test_trace_json_and_table(store_dir: Path, gold_records: dict) -> None:
     assert table.exit_code == 0 and f"paths to 日本年金機構 ({len(expected)})" in table.stdout
     none = invoke("trace", "--to", "日本年金機構", "--method", "電子メール", "--store", str(store_dir))
     assert none.exit_code == 0 and "no path reaches" in none.stderr
+
+
+def test_long_results_are_plain_columns_and_streamed(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables longer than rich can lay out quickly come as plain aligned columns; JSON is written
+    item by item but is the same text as one ``json.dumps`` of the whole list."""
+    from pia_graph.cli import query_cmd
+
+    whole = invoke("query", "laws-cited", "--store", str(store_dir), "--format", "json")
+    rows = json.loads(whole.stdout)
+    assert whole.exit_code == 0 and len(rows) >= 3
+    assert whole.stdout == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    monkeypatch.setattr(query_cmd, "RICH_TABLE_ROWS", 2)
+    plain = invoke("query", "laws-cited", "--store", str(store_dir))
+    assert plain.exit_code == 0
+    title, header, rule, *lines = plain.stdout.splitlines()
+    assert title == f"laws-cited ({len(rows)} rows)" and len(lines) == len(rows)
+    as_csv = invoke("query", "laws-cited", "--store", str(store_dir), "--format", "csv")
+    assert [name.strip() for name in header.split(" │ ")] == as_csv.stdout.splitlines()[0].split(",")
+    assert set(rule) == {"─", "┼"}
+    # every separator sits in the same display column on every line (wide characters count 2)
+    positions = {tuple(i for i, part in enumerate(_display_columns(line)) if part == "│")
+                 for line in [header, *lines]}
+    assert len(positions) == 1
+    hops = invoke("trace", "--to", "日本年金機構", "--store", str(store_dir), "--format", "json")
+    assert hops.stdout == json.dumps(json.loads(hops.stdout), ensure_ascii=False, indent=2) + "\n"
+    empty = invoke("trace", "--to", "どこにもない受領者", "--store", str(store_dir), "--format", "json")
+    assert empty.exit_code == 0 and empty.stdout == "[]\n"
 
 
 def test_syntax_error_is_one_line(store_dir: Path, tmp_path: Path) -> None:
