@@ -4,7 +4,8 @@ means for the 50,000-assessment target (under 10 minutes on 2 cores).
 
     python benchmarks/bench_ingest_floor.py [--count 2000] [--jobs 2] [--corpus DIR] [--project 50000]
 
-On the first ``--count`` texts of the generated corpus (``generate_corpus.py``), in one run:
+On the first ``--count`` texts of the generated corpus (written by ``generate_corpus.py`` when it is
+short, as ``bench_scale.py`` does), in one run:
 
 1. the worker stage alone (extraction, RDF, N-Triples, flow-index rows: ``build_assessment``),
    serially in this process: CPU ms per document;
@@ -93,10 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args(argv)
 
-    files = sorted(args.corpus.glob("*.txt"))[:args.count]
-    if len(files) < args.count:
-        parser.error(f"{args.corpus}: {len(files)} texts, {args.count} asked "
-                     f"(write them with benchmarks/generate_corpus.py --count {args.count})")
+    from bench_scale import corpus_files
+
+    files = corpus_files(args.corpus, args.count, seed=0)   # generated when the corpus is short
     scratch = Path(tempfile.mkdtemp(prefix="floor-", dir=args.workdir))
     try:
         print(f"{len(files):,} documents from {args.corpus}", flush=True)

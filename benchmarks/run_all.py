@@ -24,6 +24,7 @@ def benchmarks(sizes: str) -> dict[str, list[str]]:
         "ingest": [str(HERE / "bench_ingest.py"), "-n", "300", "--with-extraction", "--jobs", "2"],
         "queries": [str(HERE / "bench_queries.py"), "--assessments", "1000"],
         "scale": [str(HERE / "bench_scale.py"), "--sizes", sizes],
+        "floor": [str(HERE / "bench_ingest_floor.py"), "--count", "1000"],
         "html": [str(HERE / "bench_html_export.py"), "--assessments", "1000"],
     }
 
@@ -31,7 +32,7 @@ def benchmarks(sizes: str) -> dict[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000", help="corpus sizes for bench_scale.py")
-    parser.add_argument("--only", choices=("extract", "ingest", "queries", "scale", "html"), help="run one benchmark")
+    parser.add_argument("--only", choices=("extract", "ingest", "queries", "scale", "floor", "html"), help="run one benchmark")
     args = parser.parse_args(argv)
     failed = []
     for name, command in benchmarks(args.sizes).items():
