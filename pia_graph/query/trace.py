@@ -415,15 +415,15 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
     # larger); sorting those is much cheaper than comparing lists of IRIs. Flow IRIs are compared
     # only between paths through the same assessments, so a flow's rank among the flows of its
     # own assessment is enough.
-    by_assessment: dict[str, list[str]] = defaultdict(list)
+    flows_of: dict[str, list[str]] = defaultdict(list)   # assessment → its flows that are edges
     for key in set(ends).union(*into.values()):
-        by_assessment[flows[key][0]].append(key)
+        flows_of[flows[key][0]].append(key)
     ranks: dict[str, tuple[int, int]] = {}
-    for assessment_digit, assessment in enumerate(sorted(by_assessment)):
-        for iri_digit, key in enumerate(sorted(by_assessment[assessment])):
+    for assessment_digit, assessment in enumerate(sorted(flows_of)):
+        for iri_digit, key in enumerate(sorted(flows_of[assessment])):
             ranks[key] = (assessment_digit, iri_digit)
-    base = max(len(by_assessment), *map(len, by_assessment.values())) + 1
-    powers = [base ** length for length in range(min(max_hops, len(by_assessment)) + 1)]  # no holder twice
+    base = max(len(flows_of), *map(len, flows_of.values())) + 1
+    powers = [base ** length for length in range(min(max_hops, len(flows_of)) + 1)]  # no holder twice
     found: list[tuple[int, tuple[str, ...]]] = []
     # (path, its holders, the digits of its assessments, those of its IRIs), extended backwards
     stack = [((key,), (flows[key][0],), *ranks[key]) for key in ends]

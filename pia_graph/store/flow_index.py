@@ -18,6 +18,10 @@ the same facts as small SQLite tables, one set of rows per assessment graph, wri
 Rows are derived from the graph's triples (``rows_from_triples``), the same ones the store holds,
 whether they come from the ingest workers or are read back from the store (``repair``).
 
+Reading. ``trace`` reads through ``FlowIndex.reader()``: one ``FlowReader`` per trace, inside one
+read transaction, which reads the small tables whole (labels, recipients; holders once a trace
+has asked for a third of them) and flows by recipient, then their details by row id.
+
 Freshness. An entry is deleted before its graph is replaced and written after, so a crash leaves
 it missing rather than stale; ``matches`` compares every (graph, sha256) of the store with the
 index, and ``trace`` uses the index only when they agree (it falls back to SPARQL otherwise).
