@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -44,9 +45,13 @@ PIPE_WIDTH = 200               # console width when stdout is not a terminal
 RICH_TABLE_ROWS = 1000
 
 
+# C0, DEL and C1 controls: a value read from a hostile document must not drive the terminal
+_TERMINAL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _cell(text: str) -> str:
     text = text.replace(str(vocab.ID), "piaid:").replace(str(vocab.VOCAB), "piav:")
-    text = " ".join(text.split())
+    text = _TERMINAL_CONTROLS.sub("", " ".join(text.split()))
     return text if len(text) <= TABLE_CELL_LIMIT else text[: TABLE_CELL_LIMIT - 1] + "…"
 
 

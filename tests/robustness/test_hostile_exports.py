@@ -126,3 +126,20 @@ def test_lone_surrogate_is_refused_with_the_field_named(tmp_path: Path) -> None:
     assert result.returncode == 1
     message = [line for line in result.stderr.splitlines() if "surrogate.json" in line]
     assert message and "/files/0/provisions/0/recipient" in message[0] and "surrogate" in message[0]
+
+
+@pytest.mark.parametrize("rich_rows", [1000, 0])
+def test_terminal_tables_carry_no_control_characters(hostile_store: Path, rich_rows: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """trace and query tables (rich, and the plain columns of long results) print the hostile
+    names without the control characters that could drive a terminal."""
+    from typer.testing import CliRunner
+
+    from pia_graph.cli import app, query_cmd
+
+    monkeypatch.setattr(query_cmd, "RICH_TABLE_ROWS", rich_rows)
+    for command in (("trace", "--to", "日本年金機構"), ("query", "files-to-recipient")):
+        result = CliRunner().invoke(app, [*command, "--store", str(hostile_store)])
+        assert result.exit_code == 0, result.output
+        assert "悪意市長" in result.stdout
+        assert not any(char in result.stdout for char in "\x00\x07\x0b\x1b\x9b"), command
