@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import typer
 
 from pia_graph.fileio import expand_directories
 
-__all__ = ["close_source", "expand_directories", "fail"]
+__all__ = ["close_source", "expand_directories", "fail", "for_terminal"]
+
+# C0 controls other than tab and line feed, DEL, and C1: text read from a hostile document must
+# not drive the terminal it is printed on
+_TERMINAL_CONTROLS = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -20,3 +26,8 @@ def close_source(source: object) -> None:
     close = getattr(source, "close", None)
     if callable(close):
         close()
+
+
+def for_terminal(text: str) -> str:
+    """``text`` without the control characters a terminal would act on (tab and line feed stay)."""
+    return _TERMINAL_CONTROLS.sub("", text)

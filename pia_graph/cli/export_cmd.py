@@ -17,6 +17,7 @@ from rich.table import Table
 from pia_graph.cli.app import app
 from pia_graph.cli.common import close_source as _close
 from pia_graph.cli.common import fail as _fail
+from pia_graph.cli.common import for_terminal
 from pia_graph.errors import PiaError
 from pia_graph.export.analysis import analyze as run_analysis
 from pia_graph.export.flowgraph import FlowFilters, flow_graph, per_assessment_graphs
@@ -122,7 +123,7 @@ def _table(console: Console, title: str, columns: list[str], rows: list[list[Any
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*[str(v) for v in row])
+        table.add_row(*[for_terminal(str(v)) for v in row])
     console.print(table)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from pia_graph import vocab
 from pia_graph.cli.app import app
 from pia_graph.cli.common import close_source as _close
 from pia_graph.cli.common import fail as _fail
+from pia_graph.cli.common import for_terminal
 from pia_graph.errors import PiaError
 from pia_graph.query import list_queries, parse_params, run_query, term_text, trace
 from pia_graph.store import open_source
@@ -45,13 +45,9 @@ PIPE_WIDTH = 200               # console width when stdout is not a terminal
 RICH_TABLE_ROWS = 1000
 
 
-# C0, DEL and C1 controls: a value read from a hostile document must not drive the terminal
-_TERMINAL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def _cell(text: str) -> str:
     text = text.replace(str(vocab.ID), "piaid:").replace(str(vocab.VOCAB), "piav:")
-    text = _TERMINAL_CONTROLS.sub("", " ".join(text.split()))
+    text = for_terminal(" ".join(text.split()))
     return text if len(text) <= TABLE_CELL_LIMIT else text[: TABLE_CELL_LIMIT - 1] + "…"
 
 

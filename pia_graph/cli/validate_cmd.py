@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from pia_graph.cli.app import app
-from pia_graph.cli.common import expand_directories
+from pia_graph.cli.common import expand_directories, for_terminal
 from pia_graph.errors import InputError, PiaError
 from pia_graph.validate.report import Report
 
@@ -127,7 +127,7 @@ def validate(
     elif output_format is ReportFormat.turtle:
         typer.echo(report.to_turtle(), nl=False)
     else:
-        typer.echo(report.to_text(), nl=False)
+        typer.echo(for_terminal(report.to_text()), nl=False)
     if failures and failures >= attempted:
         raise typer.Exit(2)
     if failures or not report.conforms:
