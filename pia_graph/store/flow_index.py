@@ -61,6 +61,10 @@ _READ = _LABEL_PROPERTIES | {_TYPE, _DESCRIBES} | {f"{_PIA}{name}" for name in (
     "assessedBy", "concernsBusiness", "responsibleDepartment", "sourceDocument", "fileName", "sha256", "hasFile",
     "hasProvision", "hasTransfer", "recipient", "legalBasis", "legalText", "timing", "method", "methodOther",
     "firstLine", "lastLine")}
+# what a reader of the stored graphs needs to give rows_from_triples: the triple typing the graph's
+# assessment, and every triple of these properties
+PROPERTIES_READ = tuple(sorted(_READ - {_TYPE}))
+ASSESSMENT_TYPE = (_TYPE, _ASSESSMENT)
 _METHOD_LABELS = {str(vocab.method_concept(label)): label for label in vocab.METHOD_CONCEPTS}
 _METHOD_ORDER = {label: position for position, label in enumerate(vocab.METHOD_CONCEPTS)}
 
