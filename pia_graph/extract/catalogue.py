@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from pia_graph.bounded_cache import remember
+
 _DROP = re.compile(r"[\s※]+")
 
 # NFKC of every BMP character that NFKC changes. Why: unicodedata.normalize is fast only for text
@@ -41,10 +43,8 @@ def _char_form(char: str) -> str:
     return "".join(p for p in normal if not p.isspace() and p != "※")
 
 
-# key_form results by text. A plain dict of strings, not functools.lru_cache: a dict holding only
-# strings is never tracked by the garbage collector, while every full collection walks all the
-# entries of an lru_cache (with 65,536 of them, most of the cost of each full collection during a
-# batch). Bounded: cleared when full, as the line caches of the layout module are.
+# key_form results by text, bounded as every cross-document cache is (``pia_graph.bounded_cache``:
+# with 65,536 entries an lru_cache made most of the cost of each full collection during a batch).
 _KEY_FORMS: dict[str, str] = {}
 _KEY_FORMS_LIMIT = 65_536
 
@@ -53,9 +53,7 @@ def key_form(text: str) -> str:
     """Text as compared with catalogue entries: NFKC, no whitespace, no ※."""
     form = _KEY_FORMS.get(text)
     if form is None:
-        if len(_KEY_FORMS) >= _KEY_FORMS_LIMIT:
-            _KEY_FORMS.clear()
-        form = _KEY_FORMS[text] = uncached_key_form(text)
+        form = remember(_KEY_FORMS, _KEY_FORMS_LIMIT, text, uncached_key_form(text))
     return form
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from pia_graph.bounded_cache import remember
 from pia_graph.extract import catalogue, options
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, key_form_with_map, uncached_key_form
 from pia_graph.extract.history import split_pages
@@ -287,9 +288,7 @@ class Segmenter:
         cache = self._kinds
         known = cache.get(line)
         if known is None:
-            if len(cache) >= _LINE_CACHE_LIMIT:
-                cache.clear()
-            known = cache[line] = self._classify(line)
+            known = remember(cache, _LINE_CACHE_LIMIT, line, self._classify(line))
         return known
 
     def _classify(self, line: str) -> tuple[str, object]:
@@ -361,9 +360,7 @@ class Segmenter:
         key = self.lines[start] if end - start == 1 else tuple(self.lines[start:end])
         template = cache.get(key)
         if template is None:
-            if len(cache) >= _BLOCK_CACHE_LIMIT:
-                cache.clear()
-            template = cache[key] = self._block_template(page.index, start, end)
+            template = remember(cache, _BLOCK_CACHE_LIMIT, key, self._block_template(page.index, start, end))
         hits, chunks, sections, appendix = template
         number = page.index
         by_text = self.cat.by_text
@@ -472,8 +469,6 @@ class Segmenter:
         known = cache.get(raw, self)
         if known is not self:
             return known  # type: ignore[return-value]
-        if len(cache) >= _LINE_CACHE_LIMIT:
-            cache.clear()
         section = _SECTION.match(raw)
         appendix = _APPENDIX.match(raw)
         result: tuple[str, str, str] | None = None
@@ -481,8 +476,7 @@ class Segmenter:
             result = ("section", section.group("num"), section.group("title").strip())
         elif appendix:
             result = ("appendix", appendix.group(1), appendix.group("title").strip())
-        cache[raw] = result
-        return result
+        return remember(cache, _LINE_CACHE_LIMIT, raw, result)
 
     def _lone_character(self, index: int, start: int, end: int) -> bool:
         """A one-character line that is not part of a vertical caption (再/委/託 one per line)."""
@@ -501,10 +495,7 @@ class Segmenter:
         known = cache.get(raw)
         if known is not None:
             return known
-        if len(cache) >= _LINE_CACHE_LIMIT:
-            cache.clear()
-        known = cache[raw] = self._read_line_facts(raw)
-        return known
+        return remember(cache, _LINE_CACHE_LIMIT, raw, self._read_line_facts(raw))
 
     def _read_line_facts(self, raw: str) -> tuple:
         stripped = raw.strip(" \t\u3000\f")

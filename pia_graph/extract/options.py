@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pia_graph.bounded_cache import remember
 from pia_graph.extract.catalogue import Catalogue, key_form, load_catalogue, nfkc
 
 MARKS = "○〇◯"
@@ -71,9 +72,7 @@ def chosen_option(text: str, cat: Catalogue | None = None) -> tuple[str, set[str
     cache = _CHOSEN.setdefault(id(cat), {})
     known = cache.get(text, _UNKNOWN)
     if known is _UNKNOWN:
-        if len(cache) >= _CHOSEN_LIMIT:
-            cache.clear()
-        known = cache[text] = chosen_in_rest(strip_option_lists(text), cat)
+        known = remember(cache, _CHOSEN_LIMIT, text, chosen_in_rest(strip_option_lists(text), cat))
     return known  # type: ignore[return-value]
 
 
@@ -228,9 +227,7 @@ def shared_scan(tokens: tuple[tuple[str, str], ...]) -> BoxScan:
     """:func:`scan_boxes` of ``tokens``, the same object for equal tokens (never change it)."""
     scan = _SCANS.get(tokens)
     if scan is None:
-        if len(_SCANS) >= _SCANS_LIMIT:
-            _SCANS.clear()
-        scan = _SCANS[tokens] = scan_boxes(tokens)
+        scan = remember(_SCANS, _SCANS_LIMIT, tokens, scan_boxes(tokens))
     return scan
 
 
@@ -241,9 +238,7 @@ def shared_text_scan(text: str) -> BoxScan:
     """``scan_boxes(tokenize(text))``, shared like :func:`shared_scan` (never change it)."""
     scan = _TEXT_SCANS.get(text)
     if scan is None:
-        if len(_TEXT_SCANS) >= _SCANS_LIMIT:
-            _TEXT_SCANS.clear()
-        scan = _TEXT_SCANS[text] = scan_boxes(tokenize(text))
+        scan = remember(_TEXT_SCANS, _SCANS_LIMIT, text, scan_boxes(tokenize(text)))
     return scan
 
 

@@ -36,6 +36,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from pia_graph import vocab as V
+from pia_graph.bounded_cache import remember
 from pia_graph.model.record import check_record
 from pia_graph.rdf.concepts import SCHEMES, form_version_concept, lookup
 from pia_graph.rdf.entities import department_key, fold, resolve_entity
@@ -63,7 +64,8 @@ _ELI_PART_OF = V.ELI.is_part_of
 
 
 # Literals recur across assessments (record paths, line numbers, shared names): each distinct
-# one is made once per worker, with its N-Triples text; cleared when large to stay bounded.
+# one is made once per worker, with its N-Triples text; cleared when large to stay bounded (both
+# tables at once, not through bounded_cache.remember: the ids in _LITERAL_TEXT are those of _LITERALS' terms).
 _LITERALS: dict[tuple[Any, ...], Literal] = {}
 _LITERAL_TEXT: dict[int, str] = {}   # id of a term held in _LITERALS → its N-Triples text
 _LITERAL_LIMIT = 200_000
@@ -693,9 +695,7 @@ _IRI_TEXT_LIMIT = 100_000
 def _iri_text(iri: str) -> str:
     text = _IRI_TEXT.get(iri)
     if text is None:
-        if len(_IRI_TEXT) >= _IRI_TEXT_LIMIT:
-            _IRI_TEXT.clear()
-        text = _IRI_TEXT[iri] = str(ox.NamedNode(iri))
+        text = remember(_IRI_TEXT, _IRI_TEXT_LIMIT, iri, str(ox.NamedNode(iri)))
     return text
 
 
