@@ -58,10 +58,6 @@ _TIMING_GLUED_DATE = re.compile(rf"^(?P<timing>事前|事後)(?P<date>{_DATE})$"
 _ITEM_START = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦ]|[0-9０-９]{1,2}[．.]\S|[（(]別添)")
 
 
-def _nfkc(text: str) -> str:
-    return nfkc(text)
-
-
 def is_blank(line: str) -> bool:
     return not line.strip()
 
@@ -118,7 +114,7 @@ def find_history_start(lines: list[str], pages: list[tuple[int, int]] | None = N
 
 def to_iso_date(text: str) -> str | None:
     """ISO ``YYYY-MM-DD`` for a full 和暦 or western date, else None (partial dates stay as printed)."""
-    value = re.sub(r"\s+", "", _nfkc(text))
+    value = re.sub(r"\s+", "", nfkc(text))
     match = re.fullmatch(r"(令和|平成|昭和|大正|明治)(\d{1,2}|元)年(\d{1,2})月(\d{1,2})日", value)
     if match:
         era_year = 1 if match.group(2) == "元" else int(match.group(2))
@@ -139,7 +135,7 @@ def _date_value(text: str) -> str:
 
 
 # normalised once: _is_header_line runs on every line of the history
-_HEADER_CELL_FORMS = tuple(_nfkc(cell) for cell in _HEADER_CELLS)
+_HEADER_CELL_FORMS = tuple(nfkc(cell) for cell in _HEADER_CELLS)
 
 
 # every character a header line can hold (cells and appendix tags): a line with any other is no header
@@ -147,8 +143,8 @@ _HEADER_CHARS = frozenset("".join(_HEADER_CELL_FORMS) + "（()）別添012345678
 
 
 def _is_header_line(line: str) -> bool:
-    rest = "".join(_nfkc(line).split())
-    rest = _nfkc(rest)
+    rest = "".join(nfkc(line).split())
+    rest = nfkc(rest)
     if not _HEADER_CHARS.issuperset(rest):
         return False  # the removals below only delete header characters
     rest = _APPENDIX_TAG.sub("", rest)
@@ -158,7 +154,7 @@ def _is_header_line(line: str) -> bool:
 
 
 def _is_date_line(line: str) -> bool:
-    return bool(_DATE_LINE.match(_nfkc(line.strip())))
+    return bool(_DATE_LINE.match(nfkc(line.strip())))
 
 
 def _join(lines: list[str]) -> str:

@@ -560,7 +560,6 @@ WHERE {
 assert all("#VALUES#" in text for text in (_HOLDERS_OF, _METHODS_OF, _SPANS_OF))
 
 
-
 class _Facts(Protocol):
     """What trace reads: the flow index (``FlowReader``) or SPARQL (``_SparqlFacts``)."""
 
