@@ -745,7 +745,9 @@ def record_to_ntriples(record: Mapping[str, Any], *, curated: bool = False,
 
     The same triples (each once), written directly; parsing the text gives a graph isomorphic
     to ``record_to_graph``'s (tests/store/test_ingest_perf_invariants.py). The ingest workers
-    use it: building an rdflib Graph costs more than the whole mapping.
+    run its two steps themselves (``record_to_triples``, then ``triples_to_ntriples``), as the
+    flow-index rows are read from the same triples: building an rdflib Graph costs more than
+    the whole mapping.
     """
     root, triples = _build(record, curated, source_sha256)
     return root, triples_to_ntriples(triples)

@@ -4,9 +4,9 @@ Inputs are assessment texts/PDFs (``extract_path``) or record JSON files (``load
 their graphs are marked ``pia:curated true`` because a person may have corrected values by
 hand). Directories expand recursively to ``*.txt``, ``*.pdf`` and ``*.json``.
 
-Work split: each worker extracts (or loads) a record and writes its graph as N-Triples text
-directly (``record_to_ntriples``, no rdflib Graph); the main process only hashes inputs and
-hands finished documents to the store in batches (``BATCH_DOCUMENTS`` / ``BATCH_TRIPLES``):
+Work split: each worker extracts (or loads) a record, makes its triples (``record_to_triples``,
+no rdflib Graph), and from them the N-Triples text and the flow-index rows (``rows_from_triples``);
+the main process only hashes inputs and hands finished documents to the store in batches (``BATCH_DOCUMENTS`` / ``BATCH_TRIPLES``):
 ``Store.replace_graphs`` bulk-loads a batch of new graphs as one atomic RocksDB ingestion.
 
 Memory stays bounded: at most ``_window(jobs)`` documents are in flight (enough to keep the
