@@ -33,18 +33,25 @@ class RdfFormat(StrEnum):
 
 @app.command("build")
 def build(
-    paths: Annotated[list[Path], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         readable=False,  # an unreadable file is reported on its own; the batch goes on
-        help="Assessment .txt/.pdf files, record .json files, or directories.")],
+        help="Assessment .txt/.pdf files, record .json files, or directories.", show_default=False)] = None,
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)] = DEFAULT_STORE_DIR,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
                                              help="Worker processes (default: CPU count).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-ingest files even when unchanged.")] = False,
+    reindex: Annotated[bool, typer.Option(
+        "--reindex", help="Rebuild trace's flow index from every graph of the store (after other tools wrote "
+                          "to it); PATHS may then be left out.")] = False,
 ) -> None:
     """Extract, convert and load assessments into the store (one named graph per assessment)."""
+    if not paths and not reindex:
+        raise _fail("build: give the assessment files or directories to build from (or --reindex)")
     console = Console(stderr=True)
     try:
         target = Store(store)
+        if reindex:
+            target.flow_index_for_writing().discard_all()
     except PiaError as error:
         raise _fail(str(error)) from None
     started = time.monotonic()
@@ -61,7 +68,11 @@ def build(
                 progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}",
                                 current=f"{status}: {path.name}")
 
-            summary = ingest(paths, target, jobs=jobs, progress=report, force=force)
+            def report_reindex(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total, current="indexing flows for trace")
+
+            summary = ingest(paths or [], target, jobs=jobs, progress=report, force=force,
+                             reindex_progress=report_reindex)
     except PiaError as error:
         raise _fail(str(error)) from None
     finally:

@@ -48,7 +48,8 @@ from rdflib.term import Identifier
 
 from pia_graph import vocab
 from pia_graph.store.base import SparqlSource
-from pia_graph.store.flow_index import line_range, method_label, ordered_methods, search_key
+from pia_graph.store.flow_index import line_range, method_label, ordered_methods
+from pia_graph.store.handoffs import Holder, names_of, passes_on, search_key
 from pia_graph.store.oxigraph_store import Store
 
 MAX_HOPS = 4
@@ -141,18 +142,6 @@ class Hop:
 
 
 @dataclass(slots=True)
-class _Holder:
-    assessment: str
-    body_iri: str = ""
-    body: str = ""
-    business: str = ""
-    department_iri: str = ""
-    department: str = ""
-    source_file: str = ""
-    complete: bool = True          # False: read by trace for matching only (no 事務, no source file)
-
-
-@dataclass(slots=True)
 class _Flow:
     iri: str
     assessment: str
@@ -171,9 +160,9 @@ def _text(row: dict[str, Identifier], name: str) -> str:
     return "" if value is None else str(value)
 
 
-def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, _Holder], dict[str, _Flow],
+def _load(source: SparqlSource, timeout: float | None) -> tuple[dict[str, Holder], dict[str, _Flow],
                                                                  dict[str, set[str]]]:
-    holders = {key: _Holder(key, *values) for key, values in _first_values(
+    holders = {key: Holder(key, *values) for key, values in _first_values(
         source.select(_HOLDERS, None, timeout), "assessment", _HOLDER_COLUMNS).items()}
     flows: dict[str, _Flow] = {}
     for row in source.select(_FLOWS, None, timeout):
@@ -227,26 +216,10 @@ def _method_of(row: dict[str, Identifier]) -> str:
     return method_label(None if method is None else str(method), _text(row, "methodOther"))
 
 
-def _names(iri: str, printed: str, labels: Mapping[str, Collection[str]],
-           memo: dict[tuple[str, str], set[str]] | None = None) -> set[str]:
-    """The search keys of a resource (its labels and the printed name); ``memo`` may keep them
-    while ``labels`` holds every label of the resources asked about (it is not changed)."""
-    if memo is not None:
-        found = memo.get((iri, printed))
-        if found is None:
-            found = memo[(iri, printed)] = _names(iri, printed, labels)
-        return found
-    names = set(labels.get(iri, set()))
-    if printed:
-        names.add(fold(printed))
-    names.discard("")
-    return names
-
-
-def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: Mapping[str, Collection[str]],
+def _passes_on_to(flow: _Flow, sender: Holder, holder: Holder, labels: Mapping[str, Collection[str]],
                   memo: dict[tuple[str, str], set[str]] | None = None) -> bool:
     """Is ``holder`` (another assessment) the recipient of ``flow``?"""
-    recipient_names = _names(flow.recipient_iri, flow.recipient, labels, memo)
+    recipient_names = names_of(flow.recipient_iri, flow.recipient, labels, memo)
     if not recipient_names:
         return False
     if flow.kind == "transfer":
@@ -254,11 +227,11 @@ def _passes_on_to(flow: _Flow, sender: _Holder, holder: _Holder, labels: Mapping
             return False
         if flow.recipient_iri and flow.recipient_iri == holder.department_iri:
             return True
-        department_names = _names(holder.department_iri, holder.department, labels, memo)
+        department_names = names_of(holder.department_iri, holder.department, labels, memo)
         return any(d == r or d.endswith(r) for d in department_names for r in recipient_names)
     if flow.recipient_iri and flow.recipient_iri == holder.body_iri:
         return True
-    return bool(recipient_names & _names(holder.body_iri, holder.body, labels, memo))
+    return bool(recipient_names & names_of(holder.body_iri, holder.body, labels, memo))
 
 
 def _uses_method(methods: list[str], method: str) -> bool:
@@ -270,28 +243,28 @@ def _uses_method(methods: list[str], method: str) -> bool:
     return False
 
 
-def _candidates(flow: _Flow, sender: _Holder, by_body_iri: dict[str, list[_Holder]],
-                by_body_name: dict[str, list[_Holder]], labels: Mapping[str, Collection[str]],
-                memo: dict[tuple[str, str], set[str]] | None = None) -> list[_Holder]:
+def _candidates(flow: _Flow, sender: Holder, by_body_iri: dict[str, list[Holder]],
+                by_body_name: dict[str, list[Holder]], labels: Mapping[str, Collection[str]],
+                memo: dict[tuple[str, str], set[str]] | None = None) -> list[Holder]:
     """Holders that might receive ``flow`` (an index lookup, so large stores stay linear)."""
     if flow.kind == "transfer":
         return by_body_iri.get(sender.body_iri, []) if sender.body_iri else []
     found = list(by_body_iri.get(flow.recipient_iri, [])) if flow.recipient_iri else []
-    for name in _names(flow.recipient_iri, flow.recipient, labels, memo):
+    for name in names_of(flow.recipient_iri, flow.recipient, labels, memo):
         found.extend(by_body_name.get(name, []))
     return found
 
 
-def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx.MultiDiGraph, dict[str, _Holder],
+def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx.MultiDiGraph, dict[str, Holder],
                                                                              dict[str, _Flow], dict[str, set[str]]]:
     """The holder/recipient multigraph; edge keys are flow IRIs."""
     holders, flows, labels = _load(source, timeout)
-    by_body_iri: dict[str, list[_Holder]] = defaultdict(list)
-    by_body_name: dict[str, list[_Holder]] = defaultdict(list)
+    by_body_iri: dict[str, list[Holder]] = defaultdict(list)
+    by_body_name: dict[str, list[Holder]] = defaultdict(list)
     for holder in holders.values():
         if holder.body_iri:
             by_body_iri[holder.body_iri].append(holder)
-        for name in _names(holder.body_iri, holder.body, labels):
+        for name in names_of(holder.body_iri, holder.body, labels):
             by_body_name[name].append(holder)
     network = nx.MultiDiGraph()
     for key in holders:
@@ -397,7 +370,7 @@ class _Network:
     holder of the flow's assessment, so an edge is kept as its flow's IRI."""
 
     targets: set[str] = field(default_factory=set)             # target recipient resources
-    holders: dict[str, _Holder] = field(default_factory=dict)
+    holders: dict[str, Holder] = field(default_factory=dict)
     flows: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # IRI → (assessment, kind, recipient)
     into_targets: list[str] = field(default_factory=list)      # flows to a target recipient
     into: dict[str, list[str]] = field(default_factory=dict)   # holder → flows passing data on to it
@@ -571,6 +544,7 @@ class _Facts(Protocol):
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]: ...
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]: ...
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]: ...
+    def handoffs(self) -> Mapping[str, list[tuple[str, str, str, str]]] | None: ...
 
 
 def _select_for(source: SparqlSource, template: str, variable: str, iris: Iterable[str],
@@ -587,7 +561,7 @@ def _select_for(source: SparqlSource, template: str, variable: str, iris: Iterab
     return rows
 
 
-# the columns of _HOLDERS (and _BODIES_OF, which leaves some unbound), in _Holder's field order
+# the columns of _HOLDERS (and _BODIES_OF, which leaves some unbound), in Holder's field order
 _HOLDER_COLUMNS = ("body", "bodyName", "businessName", "department", "departmentName", "sourceFile")
 
 
@@ -619,6 +593,10 @@ class _SparqlFacts:
             self._recipient_names = {iri: names - {""} for iri, names in labels.items()}
         return self._recipient_names
 
+    def handoffs(self) -> None:
+        """None: SPARQL has no handoffs decided beforehand (trace decides those it walks)."""
+        return None
+
     def recipients_matching(self, wanted: str) -> set[str]:
         return {iri for iri, names in self._recipients().items() if any(wanted in name for name in names)}
 
@@ -647,7 +625,7 @@ class _SparqlFacts:
                  line_range(spans.get(key, []))) for key in keys]
 
 
-def _load_holders(facts: _Facts, holders: dict[str, _Holder], assessments: set[str], *,
+def _load_holders(facts: _Facts, holders: dict[str, Holder], assessments: set[str], *,
                   details: bool = False) -> None:
     """Holder records of ``assessments``: body and department (``details``: also 事務 and file)."""
     wanted = {key for key in assessments if key not in holders or (details and not holders[key].complete)}
@@ -655,8 +633,8 @@ def _load_holders(facts: _Facts, holders: dict[str, _Holder], assessments: set[s
         return
     complete = details or facts.holders_complete
     for key, body_iri, body, business, department_iri, department, source_file in facts.holders(wanted, details):
-        holders[key] = _Holder(key, body_iri or "", body or "", business or "", department_iri or "",
-                               department or "", source_file or "", complete)   # _Holder's field order
+        holders[key] = Holder(key, body_iri or "", body or "", business or "", department_iri or "",
+                               department or "", source_file or "", complete)   # Holder's field order
 
 
 def _suffixes(names: set[str]) -> set[str]:
@@ -669,20 +647,16 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
 
     Same edges as ``flow_network`` restricted to those paths: flows into the target recipients,
     then, ``max_hops - 1`` times, every flow that passes data on to a holder reached so far
-    (``_passes_on_to``, decided once per recipient, and per sender's body for a 移転). When
-    ``go_on`` says no for the flows into the targets, only those are kept.
+    (``passes_on``). The flow index may hold those decided already for the whole store
+    (``handoffs``); otherwise they are decided here, for the holders reached. When ``go_on``
+    says no for the flows into the targets, only those are kept.
     """
     network = _Network()
-    holders, flows, into = network.holders, network.flows, network.into
-    labels: dict[str, Collection[str]] = {}
-
-    def label(resources: set[str]) -> None:
-        labels.update(facts.labels_of(resources - labels.keys()))
-
     network.targets = target_iris = facts.recipients_matching(wanted)
     if not target_iris:
         return network
     flows_by_recipient: dict[str, list[str]] = {}
+    holders, flows = network.holders, network.flows
 
     def fetch(recipients: set[str]) -> list[str]:
         """The flows to ``recipients`` (each recipient's read once per trace), their holders loaded."""
@@ -708,6 +682,44 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
             frontier.add(flows[key][0])
     if go_on is not None and not go_on(network.into_targets):
         return network
+    handoffs = facts.handoffs() if max_hops > 1 and frontier else None
+    if handoffs is not None:
+        _walk_handoffs(network, frontier, handoffs, max_hops)
+    else:
+        _walk_deciding(network, frontier, fetch, facts, max_hops)
+    return network
+
+
+def _walk_handoffs(network: _Network, frontier: set[str], handoffs: Mapping[str, list[tuple[str, str, str, str]]],
+                   max_hops: int) -> None:
+    """The walk back from ``frontier`` over handoffs decided beforehand (receiver → flows)."""
+    flows, into = network.flows, network.into
+    visited = set(frontier)
+    for _ in range(max_hops - 1):
+        next_frontier: set[str] = set()
+        for receiver in frontier:
+            for key, sender, kind, recipient in handoffs.get(receiver, ()):
+                if key not in flows:
+                    flows[key] = (sender, kind, recipient)
+                into.setdefault(receiver, []).append(key)
+                if sender not in visited:
+                    next_frontier.add(sender)
+        if not next_frontier:
+            break
+        visited |= next_frontier
+        frontier = next_frontier
+
+
+def _walk_deciding(network: _Network, frontier: set[str], fetch: Callable[[set[str]], list[str]], facts: _Facts,
+                   max_hops: int) -> None:
+    """The walk back from ``frontier``, deciding at each hop which flows pass data on to the
+    holders reached: only the flows to recipients that may name them are read."""
+    holders, flows, into = network.holders, network.flows, network.into
+    labels: dict[str, Collection[str]] = {}
+
+    def label(resources: set[str]) -> None:
+        labels.update(facts.labels_of(resources - labels.keys()))
+
     visited = set(frontier)
     for _ in range(max_hops - 1):
         if not frontier:
@@ -716,8 +728,8 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
         label({iri for holder in reached for iri in (holder.body_iri, holder.department_iri) if iri})
         # the labels of a resource do not change once read: their search keys are kept for this hop
         memo: dict[tuple[str, str], set[str]] = {}
-        body_names = set().union(*(_names(h.body_iri, h.body, labels, memo) for h in reached))
-        department_suffixes = _suffixes(set().union(*(_names(h.department_iri, h.department, labels, memo)
+        body_names = set().union(*(names_of(h.body_iri, h.body, labels, memo) for h in reached))
+        department_suffixes = _suffixes(set().union(*(names_of(h.department_iri, h.department, labels, memo)
                                                       for h in reached)))
         body_iris = {h.body_iri for h in reached if h.body_iri}
         department_iris = {h.department_iri for h in reached if h.department_iri}
@@ -728,87 +740,11 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
         candidates |= {iri for iri in facts.recipients_named(department_suffixes, set())
                        if iri.rpartition("/unit/")[0] in body_iris}
         label(candidates)
-        by_body_iri: dict[str, list[_Holder]] = defaultdict(list)
-        by_body_name: dict[str, list[_Holder]] = defaultdict(list)
-        for holder in reached:
-            if holder.body_iri:
-                by_body_iri[holder.body_iri].append(holder)
-            for name in _names(holder.body_iri, holder.body, labels, memo):
-                by_body_name[name].append(holder)
-        # who receives a flow depends on its recipient only, and on the sender's body for a 移転
-        provided: dict[str, list[str]] = {}
-        transferred: dict[tuple[str, str], list[str]] = {}
-        departments_of: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
         next_frontier: set[str] = set()
-        for key in fetch(candidates):
-            assessment, kind, recipient = flows[key]
-            sender = holders.get(assessment)
-            if sender is None:
-                continue
-            if kind == "transfer":
-                if not sender.body_iri:
-                    continue
-                receivers = transferred.get((recipient, sender.body_iri))
-                if receivers is None:
-                    departments = departments_of.get(sender.body_iri)
-                    if departments is None:
-                        departments = departments_of[sender.body_iri] = _departments(
-                            by_body_iri.get(sender.body_iri, []), labels, memo)
-                    receivers = transferred[(recipient, sender.body_iri)] = _units_named(
-                        recipient, departments, labels, memo)
-            else:
-                receivers = provided.get(recipient)
-                if receivers is None:
-                    receivers = provided[recipient] = _bodies_named(recipient, by_body_iri, by_body_name, labels, memo)
-            for other in receivers:
-                if other != assessment:
-                    into.setdefault(other, []).append(key)
-                    if assessment not in visited:
-                        next_frontier.add(assessment)
+        fetched = [(key, *flows[key]) for key in fetch(candidates)]
+        for key, sender, receiver in passes_on(fetched, holders, reached, labels, memo):
+            into.setdefault(receiver, []).append(key)
+            if sender not in visited:
+                next_frontier.add(sender)
         visited |= next_frontier
         frontier = next_frontier
-    return network
-
-
-def _bodies_named(recipient: str, by_body_iri: dict[str, list[_Holder]], by_body_name: dict[str, list[_Holder]],
-                  labels: Mapping[str, Collection[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
-    """The holders (of ``by_body_iri``) a 提供 to ``recipient`` passes data on to: ``_candidates``
-    and ``_passes_on_to`` for a 提供 (its recipient is their body, or shares a label with it)."""
-    names = _names(recipient, "", labels, memo)   # the printed name is not read yet: labels only
-    if not names:
-        return []
-    found = [holder.assessment for holder in by_body_iri.get(recipient, [])] if recipient else []
-    for name in names:
-        found.extend(holder.assessment for holder in by_body_name.get(name, []))
-    return list(dict.fromkeys(found))
-
-
-def _departments(same_body: list[_Holder], labels: Mapping[str, Collection[str]],
-                 memo: dict[tuple[str, str], set[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """The reached holders of one body by department: (department IRI → holders, search key of
-    their department → holders)."""
-    by_iri: dict[str, list[str]] = {}
-    by_name: dict[str, list[str]] = {}
-    for holder in same_body:
-        if holder.department_iri:
-            by_iri.setdefault(holder.department_iri, []).append(holder.assessment)
-        for name in _names(holder.department_iri, holder.department, labels, memo):
-            by_name.setdefault(name, []).append(holder.assessment)
-    return by_iri, by_name
-
-
-def _units_named(recipient: str, departments: tuple[dict[str, list[str]], dict[str, list[str]]],
-                 labels: Mapping[str, Collection[str]], memo: dict[tuple[str, str], set[str]]) -> list[str]:
-    """The holders of the sender's body (``departments``, see ``_departments``) a 移転 to
-    ``recipient`` passes data on to: ``_passes_on_to`` for a 移転 (its recipient is their
-    department, or a label of it ends one of their department's)."""
-    names = _names(recipient, "", labels, memo)
-    if not names:
-        return []
-    by_iri, by_name = departments
-    found = list(by_iri.get(recipient, [])) if recipient else []
-    endings = tuple(names)
-    for department, holders in by_name.items():
-        if department.endswith(endings):
-            found.extend(holders)
-    return list(dict.fromkeys(found))

@@ -210,8 +210,10 @@ def _pool_run(queue: Iterator[tuple[Path, str]], jobs: int, worker: Worker) -> G
 
 
 def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
-           progress: ProgressCallback | None = None, force: bool = False) -> IngestSummary:
-    """Extract (or load), convert and store every input; see the module docstring."""
+           progress: ProgressCallback | None = None, force: bool = False,
+           reindex_progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+    """Extract (or load), convert and store every input; see the module docstring.
+    ``reindex_progress(done, total)`` follows the flow-index repair at the end."""
     from pia_graph.rdf import ontology_graph
 
     summary = IngestSummary()
@@ -249,7 +251,7 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
     loader.flush()
     # graphs stored without their index rows (an interrupted run, a lost index file) are
     # indexed from the stored triples, so trace can rely on the index
-    summary.reindexed = store.repair_flow_index()
+    summary.reindexed = store.repair_flow_index(reindex_progress)
     return summary
 
 

@@ -352,8 +352,9 @@ class Store:
         return index
 
     def repair_flow_index(self, progress: Any = None) -> int:
-        """Bring the flow index up to date with the store (rows derived from the stored triples);
-        returns the number of graphs (re)indexed. ``progress(done, total)`` is called as it goes."""
+        """Bring the flow index up to date with the store (rows derived from the stored triples)
+        and refresh its handoffs; returns the number of graphs (re)indexed. ``progress(done,
+        total)`` is called as it goes."""
         index = self.flow_index_for_writing()
         missing, extra = index.differences(self.stored_sources())
         index.discard(extra)
@@ -367,6 +368,7 @@ class Store:
                 if progress:
                     progress(done, len(ordered))
         index.repaired()
+        index.refresh_handoffs()
         return len(ordered)
 
     def _triples_indexed(self, graph: str) -> Iterator[tuple[str, str, str]]:

@@ -296,3 +296,41 @@ def test_an_index_created_beside_graphs_it_never_saw_waits_for_a_repair(store: S
         writer.repair_flow_index()
         assert writer.fresh_flow_index() is not None
         assert hops(writer, "日本年金機構") == expected
+
+
+def stored_handoffs(store: Store) -> set[tuple[str, str, str]] | None:
+    index = store.fresh_flow_index()
+    assert index is not None
+    with index.reader() as reader:
+        into = reader.handoffs()
+    if into is None:
+        return None
+    return {(key, sender, receiver) for receiver, handoffs in into.items() for key, sender, _, _ in handoffs}
+
+
+@pytest.mark.parametrize("built", ["store", "relay_store"])
+def test_a_build_decides_the_handoffs_of_the_whole_network(built: str, request: pytest.FixtureRequest) -> None:
+    """The handoffs a build keeps are the holder → holder edges of the whole networkx network."""
+    source: Store = request.getfixturevalue(built)
+    network, *_ = flow_network(SparqlOnly(source))
+    expected = {(key, sender[1], receiver[1]) for sender, receiver, key in network.edges(keys=True)
+                if sender[0] == receiver[0] == "holder"}
+    if built == "relay_store":
+        assert len(expected) == 9, "the relay plan has nine 移転 between its departments"
+    assert expected, "the corpus should pass data on between assessments"
+    assert stored_handoffs(source) == expected
+
+
+def test_trace_with_and_without_the_handoffs_gives_the_same_hops(store: Store) -> None:
+    pension = hops(store, "日本年金機構")
+    assert store.remove_graph(str(pension[0]["assessment"]))
+    index = store.fresh_flow_index()
+    assert index is not None and not index.handoffs_current(), "a write empties the handoffs"
+    assert stored_handoffs(store) is None
+    cases = [(target, max_hops) for target in TARGETS for max_hops in (1, 2, 4)]
+    deciding = {case: hops(store, *case[:1], max_hops=case[1]) for case in cases}
+    assert store.repair_flow_index() == 0   # what a build does at its end
+    assert index.handoffs_current() and stored_handoffs(store)
+    for case in cases:
+        assert hops(store, case[0], max_hops=case[1]) == deciding[case], case
+    assert sum(map(len, deciding.values())) > 100

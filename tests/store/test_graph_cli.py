@@ -55,7 +55,32 @@ def test_build_usage_and_store_errors_exit_2(records: Path, tmp_path: Path) -> N
     with Store(tmp_path / "busy"):
         result = build(str(records), "--store", str(tmp_path / "busy"))
     assert result.exit_code == 2 and "in use" in result.stderr
-    assert build().exit_code == 2  # no PATH
+    no_path = build("--store", str(tmp_path / "store"))
+    assert no_path.exit_code == 2 and "give the assessment files or directories" in no_path.stderr
+
+
+def test_build_reindex_rebuilds_the_flow_index_from_the_store(records: Path, tmp_path: Path) -> None:
+    """A store written by another tool: --reindex rebuilds the index (and the handoffs) from
+    the graphs themselves, with or without inputs."""
+    store = tmp_path / "store"
+    assert build(str(records), "--store", str(store), "--jobs", "1").exit_code == 0
+    with Store(store) as opened:
+        index = opened.fresh_flow_index()
+        assert index is not None and index.handoffs_current()
+        before = index.entries()
+        index._db.execute("DELETE FROM flows")   # as a tool writing beside pia-graph might leave it
+        index._db.commit()
+    result = build("--store", str(store), "--reindex")
+    assert result.exit_code == 0, result.stderr
+    assert "flow index: 3 assessment graphs indexed from the store" in result.stderr
+    assert "0 ingested, 0 unchanged (skipped), 0 failed" in result.stderr
+    with Store(store) as opened:
+        index = opened.fresh_flow_index()
+        assert index is not None and index.entries() == before and index.handoffs_current()
+        (flows,) = index._db.execute("SELECT count(*) FROM flows").fetchone()
+        assert flows > 0
+    again = build(str(records), "--store", str(store), "--reindex")
+    assert again.exit_code == 0 and "3 unchanged (skipped)" in again.stderr and "3 assessment graphs" in again.stderr
 
 
 def test_export_rdf_formats_round_trip(records: Path, tmp_path: Path) -> None:
