@@ -52,6 +52,8 @@ def _baseline_trace(rev: str, store: Any) -> Any:
     """The trace function as of ``rev``, reading this store's flow index with the reader of ``rev``."""
     old_index = _module_from_git("baseline_flow_index", rev, "pia_graph/store/flow_index.py")
     real = sys.modules["pia_graph.store.flow_index"]
+    # schema 3 added the handoffs table, which no baseline reads; the tables they read are unchanged
+    old_index.SCHEMA_VERSION = real.SCHEMA_VERSION
     sys.modules["pia_graph.store.flow_index"] = old_index   # what the old trace imports
     try:
         old_trace = _module_from_git("baseline_trace", rev, "pia_graph/query/trace.py")

@@ -399,20 +399,21 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
     powers = [base ** length for length in range(min(max_hops, len(flows_of)) + 1)]  # no holder twice
     found: list[tuple[int, tuple[str, ...]]] = []
     # (path, its holders, the digits of its assessments, those of its IRIs), extended backwards
+    # holder → (flow, its sender, the flow's digits) of the flows passing data on to it
+    senders_into = {holder: [(key, flows[key][0], *ranks[key]) for key in keys] for holder, keys in into.items()}
     stack = [((key,), (flows[key][0],), *ranks[key]) for key in ends]
+    add, extend = found.append, stack.append
     while stack:
         path, holders_on_path, by_assessment, by_iri = stack.pop()
         length = len(path)
         scale = powers[length]
-        found.append((((length * scale + by_assessment) * scale + by_iri), path))
+        add((((length * scale + by_assessment) * scale + by_iri), path))
         if length >= max_hops:
             continue
-        for key in into.get(holders_on_path[0], ()):
-            sender = flows[key][0]
+        for key, sender, assessment_digit, iri_digit in senders_into.get(holders_on_path[0], ()):
             if sender not in holders_on_path:
-                assessment_digit, iri_digit = ranks[key]
-                stack.append(((key, *path), (sender, *holders_on_path), assessment_digit * scale + by_assessment,
-                              iri_digit * scale + by_iri))
+                extend(((key, *path), (sender, *holders_on_path), assessment_digit * scale + by_assessment,
+                        iri_digit * scale + by_iri))
     found.sort(key=itemgetter(0))
     return [path for _, path in found]
 
@@ -434,19 +435,26 @@ def _paths_to_hops(facts: _Facts, network: _Network, details: _FlowDetails, meth
     _load_holders(facts, holders, {flows[key][0] for key in on_paths}, details=True)
     # flow → its Hop columns: (assessment … printed recipient), methods, (legal basis, timing, lines)
     columns: dict[str, tuple[tuple[str, ...], list[str], tuple[str, ...]]] = {}
+    holder_columns: dict[str, tuple[str, ...]] = {}   # assessment → (assessment … source file)
+    read, unread = details.read_so_far, details.NONE
     for key in on_paths:
         assessment, kind, _ = flows[key]
-        holder = holders[assessment]
-        file, recipient, legal_basis, timing, methods, lines = details.of(key)
-        columns[key] = ((assessment, holder.body, holder.department, holder.business, holder.source_file,
-                         file or "", _KIND_LABELS.get(kind, kind), recipient or ""),
+        head = holder_columns.get(assessment)
+        if head is None:
+            holder = holders[assessment]
+            head = holder_columns[assessment] = (assessment, holder.body, holder.department, holder.business,
+                                                 holder.source_file)
+        file, recipient, legal_basis, timing, methods, lines = read.get(key, unread)
+        columns[key] = ((*head, file or "", _KIND_LABELS.get(kind, kind), recipient or ""),
                         methods, (legal_basis or "", timing or "", lines))
     hops: list[Hop] = []
+    add = hops.append   # ~200,000 hops at 50,000 assessments: the loop is kept lean
     for number, path in enumerate(paths, start=1):
+        length = len(path)
         for position, key in enumerate(path, start=1):
             # positional, in Hop's field order: path, hop, hops, assessment … recipient, methods, …
             first, methods, last = columns[key]
-            hops.append(Hop(number, position, len(path), *first, list(methods), *last))
+            add(Hop(number, position, length, *first, methods[:], *last))
     return hops
 
 

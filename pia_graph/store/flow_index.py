@@ -93,7 +93,8 @@ CREATE TABLE IF NOT EXISTS names (
 CREATE INDEX IF NOT EXISTS names_by_key ON names (key);
 CREATE TABLE IF NOT EXISTS recipients (resource TEXT PRIMARY KEY, flows INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS handoffs (
-  receiver TEXT NOT NULL, flow TEXT NOT NULL, sender TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL);
+  receiver TEXT NOT NULL, flow TEXT NOT NULL, flow_row INTEGER NOT NULL, sender TEXT NOT NULL, kind TEXT NOT NULL,
+  recipient TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS handoffs_by_receiver ON handoffs (receiver);
 """
 # meta key "handoffs": the handoffs table follows the other tables (see refresh_handoffs)
@@ -342,14 +343,16 @@ class FlowIndex:
             return int(count)
         columns = "graph, body, body_name, business, department, department_name, source_file"
         holders = {row[0]: Holder(*row) for row in self._db.execute(f"SELECT {columns} FROM assessments")}
-        flows = {row[0]: row for row in self._db.execute("SELECT flow, graph, kind, recipient FROM flows")}
+        flows = {row[0]: row for row in self._db.execute("SELECT flow, graph, kind, recipient, rowid FROM flows")}
         labels = FlowReader(self._db).labels_of({row[3] for row in flows.values()}.union(
             *((holder.body_iri, holder.department_iri) for holder in holders.values())))
-        rows = [(receiver, key, sender, flows[key][2], flows[key][3])
-                for key, sender, receiver in passes_on(flows.values(), holders, holders.values(), labels)]
+        # the flows' row ids stay valid while the handoffs do: any write empties this table
+        rows = [(receiver, key, flows[key][4], sender, flows[key][2], flows[key][3])
+                for key, sender, receiver in passes_on((row[:4] for row in flows.values()), holders,
+                                                       holders.values(), labels)]
         with self._db:
             self._db.execute("DELETE FROM handoffs")
-            self._db.executemany("INSERT INTO handoffs VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT INTO handoffs VALUES (?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_HANDOFFS_CURRENT,))
         return len(rows)
 
@@ -428,14 +431,21 @@ class FlowReader:
         if self._db.execute("SELECT 1 FROM meta WHERE key = ?", (_HANDOFFS_CURRENT,)).fetchone() is None:
             return None
         into: dict[str, list[tuple[str, str, str, str]]] = {}
-        for receiver, *handoff in self._db.execute("SELECT receiver, flow, sender, kind, recipient FROM handoffs"):
-            into.setdefault(receiver, []).append(tuple(handoff))  # type: ignore[arg-type]
+        rowids = self._rowids
+        for receiver, flow, rowid, sender, kind, recipient in self._db.execute(
+                "SELECT receiver, flow, flow_row, sender, kind, recipient FROM handoffs"):
+            rowids[flow] = rowid
+            into.setdefault(receiver, []).append((flow, sender, kind, recipient))
         return into
 
     def recipients_matching(self, wanted: str) -> set[str]:
-        """Recipient resources with a label containing the search key ``wanted``."""
-        self._labels()
-        return {resource for resource, keys in self._recipient_names.items() if any(wanted in key for key in keys)}
+        """Recipient resources with a label containing the search key ``wanted`` (one scan in
+        SQLite: the labels are read into Python only if the trace has to decide handoffs)."""
+        if self._names is not None:
+            return {resource for resource, keys in self._recipient_names.items() if any(wanted in key for key in keys)}
+        return {resource for (resource,) in self._db.execute(
+            "SELECT DISTINCT names.resource FROM names JOIN recipients ON recipients.resource = names.resource "
+            "WHERE instr(names.key, ?) > 0", (wanted,))}
 
     def recipients_named(self, names: set[str], iris: set[str]) -> set[str]:
         """Recipient resources with one of the labels ``names``, or named by one of ``iris``."""
