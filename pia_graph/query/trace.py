@@ -38,7 +38,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from operator import itemgetter
 from typing import Protocol
 
@@ -138,7 +138,13 @@ class Hop:
     lines: str = ""                # source lines of the 提供先/移転先 entry, e.g. "412-431"
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The fields in order, ``methods`` copied (``dataclasses.asdict``, several times faster)."""
+        values = {name: getattr(self, name) for name in _HOP_FIELDS}
+        values["methods"] = list(self.methods)
+        return values
+
+
+_HOP_FIELDS = tuple(hop_field.name for hop_field in fields(Hop))
 
 
 @dataclass(slots=True)

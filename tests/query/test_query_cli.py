@@ -170,3 +170,16 @@ def test_syntax_error_is_one_line(store_dir: Path, tmp_path: Path) -> None:
     result = invoke("query", str(broken), "--store", str(store_dir))
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "syntax error" in result.stderr
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], "", 0, -0.0, 1.5e300, float("nan"), True, None, [[], {}, [[]]],
+    {"text": "\"quoted\"\n\ttab \x00\x1f\x7f\u2028 日本年金機構 \\ /", "methods": ["専用線", "紙"], "n": 3},
+    {"nested": {"list": [1, {"deeper": [None, False, "x"]}], "empty": {}}, 2: "int key", None: "none key",
+     True: "bool key", 2.5: "float key"},
+    ("a", ("b",)),
+])
+def test_json_written_item_by_item_is_json_dumps_text(value: object) -> None:
+    from pia_graph.cli.query_cmd import _indented_json
+
+    assert _indented_json(value, "") == json.dumps(value, ensure_ascii=False, indent=2)
