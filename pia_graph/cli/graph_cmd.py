@@ -80,6 +80,8 @@ def build(
     elapsed = time.monotonic() - started
     for _path, reason in summary.failed:
         typer.echo(f"failed: {reason}", err=True)
+    for warning in summary.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for iri in dict.fromkeys(summary.replaced):
         typer.echo(f"warning: several inputs describe {iri}; the last one read is kept", err=True)
     if summary.reindexed:

@@ -39,10 +39,10 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from pia_graph import vocab
-from pia_graph.errors import InputError, PiaError
+from pia_graph.errors import InputError, PiaError, StoreError
 from pia_graph.fileio import expand_directories
 from pia_graph.store.flow_index import GraphRows, rows_from_triples
-from pia_graph.store.oxigraph_store import Store
+from pia_graph.store.oxigraph_store import GraphStream, Store
 
 INPUT_SUFFIXES = (".txt", ".pdf", ".json")
 # Documents written per store call: each bulk ingestion has a fixed cost (a set of files per
@@ -52,6 +52,10 @@ INPUT_SUFFIXES = (".txt", ".pdf", ".json")
 # (38.9 and 41.5 ms/doc against 38.3) and 1.7–3.2x the memory, though less compaction in isolation.
 BATCH_DOCUMENTS = 64
 BATCH_TRIPLES = 150_000
+# Documents per GraphStream (new graphs, streamed into one bulk_load): a crash loses at most the
+# graphs of the open stream (they are dropped when the store is next opened, and loaded again),
+# and each stream ends with a wait for its last million-quad batch.
+STREAM_DOCUMENTS = 4096
 
 
 @dataclass
@@ -60,6 +64,7 @@ class IngestSummary:
     failed: list[tuple[Path, str]] = field(default_factory=list)     # (file, one-line message naming it)
     skipped: list[Path] = field(default_factory=list)                # unchanged since last ingest
     replaced: list[str] = field(default_factory=list)                # IRIs ingested twice in this run
+    warnings: list[str] = field(default_factory=list)                # recovered problems, one line each
     reindexed: int = 0   # graphs whose flow-index rows were rebuilt from the store (index lost or stale)
 
     @property
@@ -248,7 +253,20 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
             loader.fail(path, error or f"{path}: no graph produced")
         else:
             loader.add(path, iri, ntriples, rows)
-    loader.flush()
+    loader.finish()
+    if loader.retry:
+        # a stream the store refused was dropped whole: its documents go again, by batches,
+        # which find the one refused (if any) and store the others
+        hashes = dict(work)
+        again = [(path, hashes[path]) for path in loader.retry]
+        loader.retry, loader.streaming = [], False
+        for path_text, iri, ntriples, error, rows in _results(again, jobs or os.cpu_count() or 1):
+            path = Path(path_text)
+            if error is not None or ntriples is None:
+                loader.fail(path, error or f"{path}: no graph produced")
+            else:
+                loader.add(path, iri, ntriples, rows)
+        loader.finish()
     # graphs stored without their index rows (an interrupted run, a lost index file) are
     # indexed from the stored triples, so trace can rely on the index
     summary.reindexed = store.repair_flow_index(reindex_progress)
@@ -256,7 +274,9 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
 
 
 class _BatchLoader:
-    """Writes finished documents a few at a time (one transaction per batch) and reports progress."""
+    """Writes finished documents to the store and reports progress: graphs the store does not
+    hold yet are streamed (``Store.stream_new_graphs``, ``STREAM_DOCUMENTS`` per stream), the
+    others replaced a few at a time (one transaction per batch)."""
 
     def __init__(self, store: Store, summary: IngestSummary, progress: ProgressCallback | None,
                  total: int) -> None:
@@ -268,6 +288,11 @@ class _BatchLoader:
         self.pending: list[tuple[Path, str, str, GraphRows | None]] = []
         self.pending_lines = 0
         self.seen: set[str] = set()
+        self.streaming = True
+        self.stream: GraphStream | None = None
+        self.streamed: list[tuple[Path, str, GraphRows | None]] = []   # in the open stream
+        self.streamed_iris: set[str] = set()
+        self.retry: list[Path] = []   # documents of a stream the store refused
 
     def _report(self, path: Path, status: str) -> None:
         self.done += 1
@@ -279,6 +304,11 @@ class _BatchLoader:
         self._report(path, "failed")
 
     def add(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None = None) -> None:
+        if self.streaming and iri not in self.seen and iri not in self.streamed_iris and not self.store.has_graph(iri):
+            self._stream(path, iri, ntriples, rows)
+            return
+        if iri in self.streamed_iris:
+            self.end_stream()   # the same assessment twice: the streamed copy is stored first
         if any(iri == pending_iri for _, pending_iri, _, _ in self.pending):
             self.flush()  # the same assessment twice: keep the order of replacement
         self.pending.append((path, iri, ntriples, rows))
@@ -306,6 +336,45 @@ class _BatchLoader:
                 except PiaError as store_error:
                     self.fail(path, f"{path}: {store_error}")
             return stored
+
+    def _stream(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None) -> None:
+        if self.stream is None:
+            self.stream = self.store.stream_new_graphs()
+        self.streamed.append((path, iri, rows))
+        self.streamed_iris.add(iri)
+        try:
+            self.stream.add(iri, ntriples)
+        except StoreError as error:
+            self._stream_refused(error, reported=len(self.streamed) - 1)
+            return
+        self._report(path, "ingested")   # on its way into the store; summary.ingested once it is there
+        if len(self.streamed) >= STREAM_DOCUMENTS:
+            self.end_stream()
+
+    def end_stream(self) -> None:
+        """Wait for the open stream to be loaded; its documents are then ingested."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.close([rows for _, _, rows in self.streamed if rows is not None])
+        except StoreError as error:
+            self._stream_refused(error, reported=len(self.streamed))
+            return
+        for path, iri, _ in self.streamed:
+            self.seen.add(iri)
+            self.summary.ingested.append((path, iri))
+        self.stream, self.streamed, self.streamed_iris = None, [], set()
+
+    def _stream_refused(self, error: StoreError, reported: int) -> None:
+        self.summary.warnings.append(f"{error} (they are loaded again, by batches)")
+        self.done -= reported   # they are reported again when loaded
+        self.retry.extend(path for path, _, _ in self.streamed)
+        self.stream, self.streamed, self.streamed_iris = None, [], set()
+        self.streaming = False
+
+    def finish(self) -> None:
+        self.end_stream()
+        self.flush()
 
     def flush(self) -> None:
         batch, self.pending, self.pending_lines = self.pending, [], 0

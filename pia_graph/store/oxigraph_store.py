@@ -17,6 +17,15 @@ assessment graph whole or absent, never half-written, and its ``pia:sha256`` wit
   transactional ("either the full operation succeeds, or nothing is written"): the old graphs
   or the new ones.
 
+Streamed loading (``GraphStream``, used by ``build`` for graphs the store does not hold yet).
+One ``bulk_load`` reads TriG from a pipe while the documents are being made, a million quads per
+atomic ingestion, so a graph may span two ingestions and a crash can leave it half there. A
+journal (``STREAM_JOURNAL``) names every graph before any of its triples is sent, and is deleted
+once the load has ended; opening the store for writing drops every graph a journal names
+(``_recover_stream``), before anything can read them, so the next build loads them again. After
+that, as above, every graph is whole or absent. Reading a store whose journal is still there is
+refused until a writer has recovered it.
+
 The ontology graph is (re)loaded by ``ensure_ontology`` only when its content changed.
 
 Skip-unchanged bookkeeping. The sha256 of the input file is written into the assessment
@@ -32,8 +41,10 @@ background (it only reads, under the store's snapshot isolation).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -67,6 +78,7 @@ _ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
 # pyoxigraph's bulk loader cuts its input into batches of a million quads, each ingested
 # atomically; a call stays well below one batch so that it is all-or-nothing.
 BULK_QUADS_LIMIT = 500_000
+STREAM_JOURNAL = "pia-stream.journal"
 
 
 # --- term conversion -------------------------------------------------------------------------
@@ -122,6 +134,100 @@ def _as_trig(graph_nodes: list[ox.NamedNode], texts: list[str]) -> bytes:
             text = text.replace("}", "\\u007D")  # only inside literals: the same characters
         parts.append(f"GRAPH {node} {{\n{text}\n}}\n")
     return "".join(parts).encode("utf-8")
+
+
+def _sync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class GraphStream:
+    """New named graphs streamed into a store by one pyoxigraph ``bulk_load`` (the module
+    docstring says how a crash is recovered). ``add`` each graph (one the store does not hold,
+    each once), then ``close`` with their flow-index rows; until then the flow index is pending.
+
+    ``bulk_load`` runs in a thread of its own, reading TriG from a pipe, so it loads while the
+    caller makes the next documents; memory is bounded by its batch of a million quads.
+    A load that fails raises ``StoreError`` from ``add`` or ``close``, after dropping every graph
+    of the stream (``graphs``).
+    """
+
+    JOURNAL_GROUP = 32   # graphs named per journal sync; their triples are sent after it
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.graphs: list[str] = []
+        self._pending: list[tuple[ox.NamedNode, str]] = []
+        self._index = store.flow_index_for_writing()
+        self._index.begin([])
+        self._journal_path = store.path / STREAM_JOURNAL
+        self._journal = self._journal_path.open("w", encoding="utf-8")
+        _sync_directory(store.path)
+        read_end, write_end = os.pipe()
+        self._reader = os.fdopen(read_end, "rb", buffering=1 << 20)
+        self._writer = os.fdopen(write_end, "wb", buffering=1 << 20)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="pia-graph bulk load", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self.store.oxigraph.bulk_load(input=self._reader, format=ox.RdfFormat.TRIG)
+        except BaseException as error:   # handed to the caller's thread (see _failed)
+            self._error = error
+        finally:
+            self._reader.close()   # a writer still writing gets a broken pipe, not a hang
+
+    def add(self, iri: str, ntriples: str) -> None:
+        self.graphs.append(iri)
+        self._pending.append((ox.NamedNode(iri), ntriples))
+        if len(self._pending) >= self.JOURNAL_GROUP:
+            self._send()
+
+    def _send(self) -> None:
+        if not self._pending:
+            return
+        self._journal.write("".join(f"{node.value}\n" for node, _ in self._pending))
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+        nodes, texts = zip(*self._pending, strict=True)
+        self._pending = []
+        try:
+            self._writer.write(_as_trig(list(nodes), list(texts)))
+        except OSError as error:   # the loader stopped: its own error says why
+            raise self._failed(error) from None
+
+    def close(self, index_rows: Iterable[GraphRows]) -> None:
+        """Wait for the load to end, then write the graphs' flow-index rows and delete the journal."""
+        self._send()
+        try:
+            self._writer.close()
+        except OSError as error:
+            raise self._failed(error) from None
+        self._thread.join()
+        if self._error is not None:
+            raise self._failed(self._error)
+        self.store.oxigraph.flush()
+        written = set(self.graphs)
+        rows = [entry for entry in index_rows if entry.graph in written]
+        if {entry.graph for entry in rows} != written:
+            self._index.mark_stale()
+        self._index.commit(rows)
+        self._journal.close()
+        self._journal_path.unlink()
+        _sync_directory(self.store.path)
+
+    def _failed(self, error: BaseException) -> StoreError:
+        with contextlib.suppress(OSError):
+            self._writer.close()
+        self._thread.join()
+        cause = self._error or error
+        self._journal.close()
+        self.store._recover_stream()
+        return StoreError(f"{self.store.path}: could not load {len(self.graphs)} new graphs: {_one_line(cause)}")
 
 
 def ontology_digest(graph: Graph) -> str:
@@ -193,6 +299,10 @@ class Store:
                                  f"--store {self.path}`)")
             if writer_holds(self.path):
                 raise StoreError(busy)
+            if (self.path / STREAM_JOURNAL).exists():
+                raise StoreError(f"{self.path}: a build was interrupted while loading new graphs; run `pia-graph "
+                                 f"build --reindex --store {self.path}` (or the build again) first: it removes "
+                                 "them, to be loaded again")
         try:
             self._store: ox.Store | None = (ox.Store.read_only(str(self.path)) if read_only
                                             else ox.Store(str(self.path)))
@@ -201,6 +311,8 @@ class Store:
             if "lock" in message.lower():
                 raise StoreError(busy) from error
             raise StoreError(f"{self.path}: cannot open the store: {message}") from error
+        if not read_only:
+            self._recover_stream()
 
     def _check_directory(self) -> None:
         if self.path.exists() and not self.path.is_dir():
@@ -303,6 +415,31 @@ class Store:
         if {entry.graph for entry in rows} != written - {str(vocab.ONTOLOGY_GRAPH)}:
             index.mark_stale()   # graphs stored without their rows (e.g. by hand): repaired by the next build
         index.commit(rows)
+
+    def stream_new_graphs(self) -> GraphStream:
+        """A ``GraphStream`` into this store: graphs it does not hold yet, loaded as they come."""
+        self._writable()
+        return GraphStream(self)
+
+    def _recover_stream(self) -> int:
+        """Drop the graphs named by the journal of an interrupted ``GraphStream`` (they may be
+        half-loaded; none existed before it) and delete the journal. Returns how many."""
+        journal = self.path / STREAM_JOURNAL
+        if not journal.exists():
+            return 0
+        text = journal.read_text(encoding="utf-8", errors="replace")
+        # a line cut short by the crash is not a whole IRI (its graph's triples were never sent)
+        names = list(dict.fromkeys(text.split("\n")[:-1]))
+        index = self.flow_index_for_writing()
+        index.begin(names)
+        for start in range(0, len(names), 256):
+            self.oxigraph.update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(name)}"
+                                             for name in names[start:start + 256]))
+        self.oxigraph.flush()
+        index.commit([])
+        journal.unlink()
+        _sync_directory(self.path)
+        return len(names)
 
     def has_graph(self, iri: URIRef | str) -> bool:
         return bool(self.oxigraph.contains_named_graph(ox.NamedNode(str(iri))))

@@ -10,8 +10,10 @@ import pytest
 from rdflib import Literal
 
 from pia_graph import vocab
+from pia_graph.errors import StoreError
 from pia_graph.store import Store
 from pia_graph.store.ingest import expand_inputs, ingest
+from pia_graph.store.oxigraph_store import STREAM_JOURNAL
 
 CURATED = "PREFIX pia: <https://w3id.org/pia-graph/ontology#>\nSELECT ?a ?c WHERE { ?a a pia:Assessment ; pia:curated ?c }"
 
@@ -129,6 +131,9 @@ def test_a_document_the_store_refuses_fails_alone(gold_copy: Path, tmp_path: Pat
         summary = ingest([gold_copy], store, jobs=1)
         assert [p.name for p, _ in summary.failed] == [victim.name]
         assert len(summary.ingested) == 2 and len(store.assessment_graphs()) == 2
+        # the stream that held it was dropped whole and its documents loaded again by batches
+        assert len(summary.warnings) == 1 and "could not load 3 new graphs" in summary.warnings[0]
+        assert not (store.path / STREAM_JOURNAL).exists()
 
 
 def test_two_inputs_for_one_assessment_keep_the_last(gold_copy: Path, tmp_path: Path) -> None:
@@ -160,3 +165,88 @@ def test_a_worker_that_dies_fails_only_its_document(tmp_path: Path) -> None:
     assert sorted(Path(r[0]).name for r in results) == sorted(name for _, name in work)
     failed = {Path(path).name: error for path, _, _, error, _ in results if error}
     assert list(failed) == ["crash.txt"] and "worker process reading it died" in failed["crash.txt"]
+
+
+def _quads(store: Store) -> set[str]:
+    return {str(quad) for quad in store.oxigraph.quads_for_pattern(None, None, None, None)
+            if quad.graph_name != store_ontology()}
+
+
+def store_ontology() -> object:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(str(vocab.ONTOLOGY_GRAPH))
+
+
+def test_streamed_and_batched_loading_store_the_same(gold_copy: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from pia_graph.store import ingest as ingest_module
+
+    with Store(tmp_path / "streamed") as streamed:
+        assert ingest([gold_copy], streamed, jobs=1).ok
+        streamed_quads, streamed_index = _quads(streamed), streamed.fresh_flow_index().entries()  # type: ignore[union-attr]
+    monkeypatch.setattr(ingest_module._BatchLoader, "_stream", lambda self, path, iri, nt, rows: (
+        setattr(self, "streaming", False), self.add(path, iri, nt, rows)))
+    with Store(tmp_path / "batched") as batched:
+        assert ingest([gold_copy], batched, jobs=1).ok
+        assert _quads(batched) == streamed_quads and len(streamed_quads) > 500
+        assert batched.fresh_flow_index().entries() == streamed_index  # type: ignore[union-attr]
+
+
+def _interrupted_stream(store_dir: Path, records: Path) -> list[str]:
+    """A child process streams the records' graphs, lets the load finish, and dies before the
+    stream is closed (journal still there, as after a crash); returns the graphs it streamed."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import json, os, sys
+        from pathlib import Path
+        from pia_graph.rdf.mapping import record_to_ntriples
+        from pia_graph.store import Store
+        store = Store({str(store_dir)!r})
+        stream = store.stream_new_graphs()
+        for path in sorted(Path({str(records)!r}).glob("*.json")):
+            iri, text = record_to_ntriples(json.loads(path.read_text(encoding="utf-8")))
+            stream.add(str(iri), text)
+        stream._send(); stream._writer.close(); stream._thread.join()
+        assert stream._error is None, stream._error
+        print(json.dumps(stream.graphs)); sys.stdout.flush()
+        os._exit(0)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_an_interrupted_stream_is_dropped_when_the_store_is_next_opened(gold_copy: Path, tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    kept = sorted(gold_copy.glob("*.json"))[0]
+    with Store(store_dir) as store:
+        assert ingest([kept], store, jobs=1).ok
+        (kept_iri,) = [str(iri) for iri in store.assessment_graphs()]
+    others = tmp_path / "others"
+    others.mkdir()
+    for path in sorted(gold_copy.glob("*.json"))[1:]:
+        shutil.copy(path, others / path.name)
+    streamed = _interrupted_stream(store_dir, others)
+    assert len(streamed) == 2 and kept_iri not in streamed
+    journal = store_dir / STREAM_JOURNAL
+    assert journal.read_text(encoding="utf-8").split("\n")[:-1] == streamed
+    # a line cut short by the crash names no graph, even when what was written is a graph's IRI
+    # (here: the beginning of a longer IRI that happens to be one)
+    with journal.open("a", encoding="utf-8") as handle:
+        handle.write(kept_iri)
+    with pytest.raises(StoreError, match="interrupted while loading new graphs"):
+        Store(store_dir, read_only=True)
+    with Store(store_dir) as store:   # opening for writing recovers
+        assert [str(iri) for iri in store.assessment_graphs()] == [kept_iri]
+        assert not journal.exists()
+        index = store.fresh_flow_index()
+        assert index is not None and set(index.entries()) == {kept_iri}
+        summary = ingest([gold_copy], store, jobs=1)   # the next build loads them again
+        assert len(summary.ingested) == 2 and len(summary.skipped) == 1
+        assert len(store.assessment_graphs()) == 3
+    with Store(store_dir, read_only=True) as reader:
+        assert len(reader.assessment_graphs()) == 3
