@@ -6,18 +6,23 @@ hand). Directories expand recursively to ``*.txt``, ``*.pdf`` and ``*.json``.
 
 Work split: each worker extracts (or loads) a record, makes its triples (``record_to_triples``,
 no rdflib Graph), and from them the N-Triples text and the flow-index rows (``rows_from_triples``);
-the main process only hashes inputs and hands finished documents to the store in batches (``BATCH_DOCUMENTS`` / ``BATCH_TRIPLES``):
-``Store.replace_graphs`` bulk-loads a batch of new graphs as one atomic RocksDB ingestion.
+the main process only hashes inputs and hands finished documents to the store. Graphs the store
+does not hold yet (all of a first build) go into a ``GraphStream`` (``Store.stream_new_graphs``):
+one pyoxigraph ``bulk_load`` per ``STREAM_DOCUMENTS`` documents, running in a thread of its own
+while the next documents are made, a million quads per RocksDB ingestion. Graphs that exist
+already (changed inputs) or repeat within the run are replaced in batches (``BATCH_DOCUMENTS`` /
+``BATCH_TRIPLES``) by ``Store.replace_graphs``, one transaction each. At 50,000 documents the
+stream holds its pace as the store grows, where one bulk load per 64 documents slowed to a
+third of it (docs/benchmarks.md).
 
-Memory stays bounded: at most ``_window(jobs)`` documents are in flight (enough to keep the
-workers busy while the main process loads a batch; the load releases the GIL), each result is
-one document's text, a batch is at most ``BATCH_TRIPLES`` lines, and the bulk load writes
-sorted files instead of filling RocksDB's write buffers. The whole corpus graph is never held
-in RAM.
+Memory stays bounded: at most ``_window(jobs)`` documents are in flight, each result is one
+document's text, a batch is at most ``BATCH_TRIPLES`` lines, and the stream's loader holds at
+most its million-quad batch; no corpus-wide graph is held in RAM.
 
-After a crash (even SIGKILL) every assessment graph is fully in the store or fully absent,
-and its ``pia:sha256`` with it, so the next run re-ingests exactly the missing documents (see
-``Store.replace_graphs``; tests/robustness/test_interruption.py).
+After a crash (even SIGKILL) every assessment graph is fully in the store or fully absent once
+the store is opened for writing again (which drops the graphs a stream's journal names), and
+its ``pia:sha256`` with it, so the next run re-ingests exactly the missing documents (see
+``Store.replace_graphs`` and ``GraphStream``; tests/robustness/test_interruption.py).
 
 Unchanged inputs are skipped: the sha256 of each input file is recorded in its assessment's
 graph (``pia:sha256`` of the source document), and a file whose hash is already in the store is
@@ -292,6 +297,7 @@ class _BatchLoader:
         self.stream: GraphStream | None = None
         self.streamed: list[tuple[Path, str, GraphRows | None]] = []   # in the open stream
         self.streamed_iris: set[str] = set()
+        self.deferred: list[tuple[Path, str, str, GraphRows | None]] = []   # repeats of streamed graphs
         self.retry: list[Path] = []   # documents of a stream the store refused
 
     def _report(self, path: Path, status: str) -> None:
@@ -304,11 +310,18 @@ class _BatchLoader:
         self._report(path, "failed")
 
     def add(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None = None) -> None:
-        if self.streaming and iri not in self.seen and iri not in self.streamed_iris and not self.store.has_graph(iri):
+        if iri in self.streamed_iris:
+            # the same assessment twice: this copy replaces the streamed one once that is loaded
+            self.deferred.append((path, iri, ntriples, rows))
+            if len(self.deferred) >= BATCH_DOCUMENTS:
+                self.end_stream()
+            return
+        if self.streaming and iri not in self.seen and not self.store.has_graph(iri):
             self._stream(path, iri, ntriples, rows)
             return
-        if iri in self.streamed_iris:
-            self.end_stream()   # the same assessment twice: the streamed copy is stored first
+        self._add_to_batch(path, iri, ntriples, rows)
+
+    def _add_to_batch(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None) -> None:
         if any(iri == pending_iri for _, pending_iri, _, _ in self.pending):
             self.flush()  # the same assessment twice: keep the order of replacement
         self.pending.append((path, iri, ntriples, rows))
@@ -364,12 +377,16 @@ class _BatchLoader:
             self.seen.add(iri)
             self.summary.ingested.append((path, iri))
         self.stream, self.streamed, self.streamed_iris = None, [], set()
+        deferred, self.deferred = self.deferred, []
+        for item in deferred:
+            self._add_to_batch(*item)
 
     def _stream_refused(self, error: StoreError, reported: int) -> None:
         self.summary.warnings.append(f"{error} (they are loaded again, by batches)")
         self.done -= reported   # they are reported again when loaded
         self.retry.extend(path for path, _, _ in self.streamed)
-        self.stream, self.streamed, self.streamed_iris = None, [], set()
+        self.retry.extend(path for path, *_ in self.deferred)
+        self.stream, self.streamed, self.streamed_iris, self.deferred = None, [], set(), []
         self.streaming = False
 
     def finish(self) -> None:

@@ -365,9 +365,10 @@ class Store:
 
     def replace_graphs(self, items: Iterable[tuple[URIRef | str, Graph | str]],
                        index_rows: Iterable[GraphRows] = ()) -> None:
-        """Replace several named graphs at once: all replaced, or none.
+        """Replace several named graphs at once: all replaced, or none. (``build`` streams the
+        graphs the store does not hold yet through ``stream_new_graphs`` instead.)
 
-        Graphs the store does not hold yet (the whole of a first build) are written by one
+        Graphs the store does not hold yet are written by one
         pyoxigraph ``bulk_load`` (of TriG, see ``_as_trig``): it parses everything before writing anything (a
         syntax error writes nothing) and below its batch size of a million quads it builds one
         set of sorted files and adds them to the database in a single atomic RocksDB ingestion,
