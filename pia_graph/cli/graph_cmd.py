@@ -50,6 +50,9 @@ def build(
     console = Console(stderr=True)
     try:
         target = Store(store)
+        if target.dropped_on_open:
+            typer.echo(f"note: {target.dropped_on_open} graphs left half-loaded by an interrupted build were "
+                       "removed; they are loaded again from their inputs", err=True)
         if reindex:
             target.flow_index_for_writing().discard_all()
     except PiaError as error:

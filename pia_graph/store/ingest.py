@@ -57,10 +57,14 @@ INPUT_SUFFIXES = (".txt", ".pdf", ".json")
 # (38.9 and 41.5 ms/doc against 38.3) and 1.7–3.2x the memory, though less compaction in isolation.
 BATCH_DOCUMENTS = 64
 BATCH_TRIPLES = 150_000
-# Documents per GraphStream (new graphs, streamed into one bulk_load): a crash loses at most the
-# graphs of the open stream (they are dropped when the store is next opened, and loaded again),
-# and each stream ends with a wait for its last million-quad batch.
-STREAM_DOCUMENTS = 4096
+# Documents per GraphStream (new graphs, streamed into one bulk_load). A crash loses at most the
+# graphs of the open stream (they are dropped when the store is next opened, and loaded again).
+# Ending a stream waits for the loader to work through what it has read ahead (about 2,000
+# documents, 35–40 s at 50,000 with the workers idle): 4,096 per stream cost a third of the
+# throughput at 50,000 (docs/benchmarks.md), so streams are long.
+STREAM_DOCUMENTS = 16_384
+# Repeats of graphs of the open stream wait for it to end (their texts held in memory, ~250 KB each)
+STREAM_REPEATS_HELD = 256
 
 
 @dataclass
@@ -313,7 +317,7 @@ class _BatchLoader:
         if iri in self.streamed_iris:
             # the same assessment twice: this copy replaces the streamed one once that is loaded
             self.deferred.append((path, iri, ntriples, rows))
-            if len(self.deferred) >= BATCH_DOCUMENTS:
+            if len(self.deferred) >= STREAM_REPEATS_HELD:
                 self.end_stream()
             return
         if self.streaming and iri not in self.seen and not self.store.has_graph(iri):

@@ -311,8 +311,8 @@ class Store:
             if "lock" in message.lower():
                 raise StoreError(busy) from error
             raise StoreError(f"{self.path}: cannot open the store: {message}") from error
-        if not read_only:
-            self._recover_stream()
+        # graphs of an interrupted build's stream, dropped on opening (the next build loads them)
+        self.dropped_on_open = 0 if read_only else self._recover_stream()
 
     def _check_directory(self) -> None:
         if self.path.exists() and not self.path.is_dir():

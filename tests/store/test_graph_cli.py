@@ -109,3 +109,17 @@ def test_export_rdf_formats_round_trip(records: Path, tmp_path: Path) -> None:
     missing = runner.invoke(app, ["export-rdf", "--store", str(tmp_path / "nothing"), "--format", "trig"])
     assert missing.exit_code == 2 and "no store here" in missing.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_build_tells_when_it_removed_graphs_of_an_interrupted_build(records: Path, tmp_path: Path) -> None:
+    from pia_graph.store.oxigraph_store import STREAM_JOURNAL
+
+    store = tmp_path / "store"
+    assert build(str(records), "--store", str(store), "--jobs", "1").exit_code == 0
+    with Store(store) as opened:
+        victim = str(opened.assessment_graphs()[0])
+    (store / STREAM_JOURNAL).write_text(victim + "\n", encoding="utf-8")   # as a crash mid-stream leaves it
+    result = build(str(records), "--store", str(store), "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "note: 1 graphs left half-loaded by an interrupted build were removed" in result.stderr
+    assert "1 ingested, 2 unchanged (skipped), 0 failed" in result.stderr

@@ -241,6 +241,7 @@ def test_an_interrupted_stream_is_dropped_when_the_store_is_next_opened(gold_cop
     with pytest.raises(StoreError, match="interrupted while loading new graphs"):
         Store(store_dir, read_only=True)
     with Store(store_dir) as store:   # opening for writing recovers
+        assert store.dropped_on_open == 2
         assert [str(iri) for iri in store.assessment_graphs()] == [kept_iri]
         assert not journal.exists()
         index = store.fresh_flow_index()
