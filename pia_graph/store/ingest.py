@@ -11,13 +11,13 @@ does not hold yet (all of a first build) go into a ``GraphStream`` (``Store.stre
 one pyoxigraph ``bulk_load`` per ``STREAM_DOCUMENTS`` documents, running in a thread of its own
 while the next documents are made, a million quads per RocksDB ingestion. Graphs that exist
 already (changed inputs) or repeat within the run are replaced in batches (``BATCH_DOCUMENTS`` /
-``BATCH_TRIPLES``) by ``Store.replace_graphs``, one transaction each. At 50,000 documents the
-stream holds its pace as the store grows, where one bulk load per 64 documents slowed to a
-third of it (docs/benchmarks.md).
+``BATCH_TRIPLES``) by ``Store.replace_graphs``, one transaction each. 50,000 documents took
+23.6 min this way, 43.7 with one bulk load per 64 documents (docs/benchmarks.md).
 
-Memory stays bounded: at most ``_window(jobs)`` documents are in flight, each result is one
-document's text, a batch is at most ``BATCH_TRIPLES`` lines, and the stream's loader holds at
-most its million-quad batch; no corpus-wide graph is held in RAM.
+Memory is bounded by the stream, not the corpus: at most ``_window(jobs)`` documents are in
+flight, each result is one document's text, a batch is at most ``BATCH_TRIPLES`` lines, and the
+loader reads ahead of what it has stored by up to a stream's worth of parsed quads (4.3 GB peak at
+50,000 with ``STREAM_DOCUMENTS`` = 16,384, against 676 MB for batches of 64).
 
 After a crash (even SIGKILL) every assessment graph is fully in the store or fully absent once
 the store is opened for writing again (which drops the graphs a stream's journal names), and
@@ -59,9 +59,10 @@ BATCH_DOCUMENTS = 64
 BATCH_TRIPLES = 150_000
 # Documents per GraphStream (new graphs, streamed into one bulk_load). A crash loses at most the
 # graphs of the open stream (they are dropped when the store is next opened, and loaded again).
-# Ending a stream waits for the loader to work through what it has read ahead (about 2,000
-# documents, 35–40 s at 50,000 with the workers idle): 4,096 per stream cost a third of the
-# throughput at 50,000 (docs/benchmarks.md), so streams are long.
+# Ending a stream waits, with the workers idle, for the loader to store what it has read ahead
+# (35–40 s with 4,096 documents per stream, 90–110 s with 16,384, at 20,000–50,000 documents):
+# short streams cost up to a third of the throughput at 50,000, long ones hold more memory (the
+# read-ahead; 4.3 GB peak with 16,384). See docs/benchmarks.md.
 STREAM_DOCUMENTS = 16_384
 # Repeats of graphs of the open stream wait for it to end (their texts held in memory, ~250 KB each)
 STREAM_REPEATS_HELD = 256

@@ -150,7 +150,9 @@ class GraphStream:
     each once), then ``close`` with their flow-index rows; until then the flow index is pending.
 
     ``bulk_load`` runs in a thread of its own, reading TriG from a pipe, so it loads while the
-    caller makes the next documents; memory is bounded by its batch of a million quads.
+    caller makes the next documents. It reads ahead of what it has stored (memory grows with the
+    stream, up to gigabytes for tens of thousands of graphs), and ``close`` waits for it to
+    catch up.
     A load that fails raises ``StoreError`` from ``add`` or ``close``, after dropping every graph
     of the stream (``graphs``).
     """
