@@ -257,26 +257,24 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
             work.append((path, sha))
     loader = _BatchLoader(store, summary, progress, total)
     loader.done = done
-    for path_text, iri, ntriples, error, rows in _results(work, jobs or os.cpu_count() or 1):
-        path = Path(path_text)
-        if error is not None or ntriples is None:
-            loader.fail(path, error or f"{path}: no graph produced")
-        else:
-            loader.add(path, iri, ntriples, rows)
-    loader.finish()
-    if loader.retry:
-        # a stream the store refused was dropped whole: its documents go again, by batches,
-        # which find the one refused (if any) and store the others
-        hashes = dict(work)
-        again = [(path, hashes[path]) for path in loader.retry]
-        loader.retry, loader.streaming = [], False
-        for path_text, iri, ntriples, error, rows in _results(again, jobs or os.cpu_count() or 1):
+
+    def load(items: list[tuple[Path, str]]) -> None:
+        for path_text, iri, ntriples, error, rows in _results(items, jobs or os.cpu_count() or 1):
             path = Path(path_text)
             if error is not None or ntriples is None:
                 loader.fail(path, error or f"{path}: no graph produced")
             else:
                 loader.add(path, iri, ntriples, rows)
         loader.finish()
+
+    load(work)
+    if loader.retry:
+        # a stream the store refused was dropped whole: its documents go again, by batches,
+        # which find the one refused (if any) and store the others
+        hashes = dict(work)
+        again = [(path, hashes[path]) for path in loader.retry]
+        loader.retry, loader.streaming = [], False
+        load(again)
     # graphs stored without their index rows (an interrupted run, a lost index file) are
     # indexed from the stored triples, so trace can rely on the index
     summary.reindexed = store.repair_flow_index(reindex_progress)
