@@ -99,6 +99,8 @@ CREATE INDEX IF NOT EXISTS handoffs_by_receiver ON handoffs (receiver);
 """
 # meta key "handoffs": the handoffs table follows the other tables (see refresh_handoffs)
 _HANDOFFS_CURRENT = "handoffs"
+# an assessment's holder as read from ``assessments``, in ``Holder``'s field order
+_HOLDER_COLUMNS = "graph, body, body_name, business, department, department_name, source_file"
 # meta flags: "pending" while a store write is between ``begin`` and ``commit``; "stale" after a
 # write whose index rows were not written (a failed write, a SPARQL Update). Either makes the index
 # unusable until ``Store.repair_flow_index`` compares it with the store again.
@@ -341,8 +343,7 @@ class FlowIndex:
         if self.handoffs_current():
             (count,) = self._db.execute("SELECT count(*) FROM handoffs").fetchone()
             return int(count)
-        columns = "graph, body, body_name, business, department, department_name, source_file"
-        holders = {row[0]: Holder(*row) for row in self._db.execute(f"SELECT {columns} FROM assessments")}
+        holders = {row[0]: Holder(*row) for row in self._db.execute(f"SELECT {_HOLDER_COLUMNS} FROM assessments")}
         flows = {row[0]: row for row in self._db.execute("SELECT flow, graph, kind, recipient, rowid FROM flows")}
         labels = FlowReader(self._db).labels_of({row[3] for row in flows.values()}.union(
             *((holder.body_iri, holder.department_iri) for holder in holders.values())))
@@ -357,7 +358,7 @@ class FlowIndex:
         return len(rows)
 
     def handoffs_current(self) -> bool:
-        return self._db.execute("SELECT 1 FROM meta WHERE key = ?", (_HANDOFFS_CURRENT,)).fetchone() is not None
+        return _handoffs_current(self._db)
 
     # --- freshness --------------------------------------------------------------------------
     def entries(self) -> dict[str, str]:
@@ -428,7 +429,7 @@ class FlowReader:
         """receiving assessment → (flow, sender's assessment, kind, recipient) of every flow that
         passes data on to it (``FlowIndex.refresh_handoffs``); None when they were not refreshed
         since the last write. Read whole: a few MB at 50,000 assessments."""
-        if self._db.execute("SELECT 1 FROM meta WHERE key = ?", (_HANDOFFS_CURRENT,)).fetchone() is None:
+        if not _handoffs_current(self._db):
             return None
         into: dict[str, list[tuple[str, str, str, str]]] = {}
         rowids = self._rowids
@@ -472,15 +473,14 @@ class FlowReader:
     def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
         """(assessment, body, body name, business, department, department name, source file);
         every row is complete, so ``details`` (asked by trace's SPARQL path) changes nothing."""
-        columns = "graph, body, body_name, business, department, department_name, source_file"
         wanted = set(assessments)
         if self._all_holders is None:
             self._holders_asked += len(wanted)
             (last,) = self._db.execute("SELECT max(rowid) FROM assessments").fetchone()
             if self._holders_asked * 3 < (last or 0):
                 return [tuple(row) for row in self._select(
-                    f"SELECT {columns} FROM assessments WHERE graph IN ({{}})", wanted)]
-            self._all_holders = {row[0]: row for row in self._db.execute(f"SELECT {columns} FROM assessments")}
+                    f"SELECT {_HOLDER_COLUMNS} FROM assessments WHERE graph IN ({{}})", wanted)]
+            self._all_holders = {row[0]: row for row in self._db.execute(f"SELECT {_HOLDER_COLUMNS} FROM assessments")}
         rows = self._all_holders
         return [rows[key] for key in wanted if key in rows]
 
@@ -507,6 +507,10 @@ class FlowReader:
         for chunk in _chunks(sorted(set(keys))):   # neighbouring keys: fewer pages read per chunk
             rows += self._db.execute(template.format(",".join("?" * len(chunk))), chunk).fetchall()
         return rows
+
+
+def _handoffs_current(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM meta WHERE key = ?", (_HANDOFFS_CURRENT,)).fetchone() is not None
 
 
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:

@@ -144,6 +144,17 @@ def _sync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
+def _commit_index_rows(index: FlowIndex, written: Iterable[str], index_rows: Iterable[GraphRows]) -> None:
+    """After ``written`` graphs are stored: their rows of ``index_rows`` into the index, which is
+    flagged stale when some graph came without its rows (e.g. stored by hand; the next build
+    repairs it)."""
+    graphs = set(written)
+    rows = [entry for entry in index_rows if entry.graph in graphs]
+    if {entry.graph for entry in rows} != graphs - {str(vocab.ONTOLOGY_GRAPH)}:
+        index.mark_stale()
+    index.commit(rows)
+
+
 class GraphStream:
     """New named graphs streamed into a store by one pyoxigraph ``bulk_load`` (the module
     docstring says how a crash is recovered). ``add`` each graph (one the store does not hold,
@@ -213,11 +224,7 @@ class GraphStream:
         if self._error is not None:
             raise self._failed(self._error)
         self.store.oxigraph.flush()
-        written = set(self.graphs)
-        rows = [entry for entry in index_rows if entry.graph in written]
-        if {entry.graph for entry in rows} != written:
-            self._index.mark_stale()
-        self._index.commit(rows)
+        _commit_index_rows(self._index, self.graphs, index_rows)
         self._journal.close()
         self._journal_path.unlink()
         _sync_directory(self.store.path)
@@ -413,11 +420,7 @@ class Store:
             index.mark_stale()   # the old graphs stay, their entries are gone: repaired later
             which = f"<{names[0]}>" if len(names) == 1 else f"{len(names)} graphs"
             raise StoreError(f"{self.path}: could not replace {which}: {_one_line(error)}") from error
-        written = set(names)
-        rows = [entry for entry in index_rows if entry.graph in written]
-        if {entry.graph for entry in rows} != written - {str(vocab.ONTOLOGY_GRAPH)}:
-            index.mark_stale()   # graphs stored without their rows (e.g. by hand): repaired by the next build
-        index.commit(rows)
+        _commit_index_rows(index, names, index_rows)
 
     def stream_new_graphs(self) -> GraphStream:
         """A ``GraphStream`` into this store: graphs it does not hold yet, loaded as they come."""
