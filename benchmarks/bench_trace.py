@@ -48,17 +48,27 @@ def _module_from_git(name: str, rev: str, path: str) -> types.ModuleType:
     return module
 
 
+def _in_git(rev: str, path: str) -> bool:
+    return subprocess.run(["git", "-C", str(REPO), "cat-file", "-e", f"{rev}:{path}"], capture_output=True).returncode == 0
+
+
 def _baseline_trace(rev: str, store: Any) -> Any:
-    """The trace function as of ``rev``, reading this store's flow index with the reader of ``rev``."""
+    """The trace function as of ``rev``, reading this store's flow index with the reader of ``rev``
+    (and the handoff tests of ``rev``, where it has them)."""
+    replaced = {"pia_graph.store.flow_index": sys.modules["pia_graph.store.flow_index"]}
+    if _in_git(rev, "pia_graph/store/handoffs.py"):
+        replaced["pia_graph.store.handoffs"] = sys.modules["pia_graph.store.handoffs"]
+        sys.modules["pia_graph.store.handoffs"] = _module_from_git("baseline_handoffs", rev,
+                                                                   "pia_graph/store/handoffs.py")
     old_index = _module_from_git("baseline_flow_index", rev, "pia_graph/store/flow_index.py")
-    real = sys.modules["pia_graph.store.flow_index"]
-    # schema 3 added the handoffs table, which no baseline reads; the tables they read are unchanged
-    old_index.SCHEMA_VERSION = real.SCHEMA_VERSION
+    # schema 3 added the handoffs table, which the oldest baselines do not read; the tables they
+    # read are unchanged
+    old_index.SCHEMA_VERSION = replaced["pia_graph.store.flow_index"].SCHEMA_VERSION
     sys.modules["pia_graph.store.flow_index"] = old_index   # what the old trace imports
     try:
         old_trace = _module_from_git("baseline_trace", rev, "pia_graph/query/trace.py")
     finally:
-        sys.modules["pia_graph.store.flow_index"] = real
+        sys.modules.update(replaced)
     index = old_index.FlowIndex.of_store(Path(store.path), read_only=True)
     store.fresh_flow_index = lambda: index   # the current store checked it is fresh (see child)
     return old_trace.trace

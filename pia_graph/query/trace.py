@@ -38,9 +38,9 @@ import gc
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import networkx as nx
 from rdflib import URIRef
@@ -117,13 +117,9 @@ WHERE {
 fold = search_key  # the form names are compared in (NFKC, no whitespace, one middle dot)
 
 
-@dataclass(slots=True)
-class Hop:
-    """One hop of one path: a holder passes a file's data to a recipient."""
+class HopFlow(NamedTuple):
+    """The columns of a hop that belong to its flow, the same on every path through it."""
 
-    path: int                      # path number (1-based)
-    hop: int                       # position in the path (1 = first)
-    hops: int                      # length of the path
     assessment: str
     body: str
     department: str
@@ -132,19 +128,95 @@ class Hop:
     file: str
     kind: str                      # 提供 | 移転
     recipient: str
-    methods: list[str] = field(default_factory=list)
+    methods: tuple[str, ...] = ()
     legal_basis: str = ""
     timing: str = ""
     lines: str = ""                # source lines of the 提供先/移転先 entry, e.g. "412-431"
 
+
+class Hop:
+    """One hop of one path: a holder passes a file's data to a recipient.
+
+    A hop is its place on a path (``path``, ``hop``, ``hops``) and its flow's columns
+    (``HopFlow``), read through properties of the same names. The flow's columns are one tuple
+    shared by every path through that flow: at 50,000 assessments a trace makes 200,000 hops
+    over 44,000 flows, and building each hop with its 15 values took a quarter of the trace.
+    """
+
+    __slots__ = ("flow", "hop", "hops", "path")
+
+    def __init__(self, path: int, hop: int, hops: int, flow: HopFlow) -> None:
+        self.path = path               # path number (1-based)
+        self.hop = hop                 # position in the path (1 = first)
+        self.hops = hops               # length of the path
+        self.flow = flow
+
+    @property
+    def assessment(self) -> str:
+        return self.flow.assessment
+
+    @property
+    def body(self) -> str:
+        return self.flow.body
+
+    @property
+    def department(self) -> str:
+        return self.flow.department
+
+    @property
+    def business(self) -> str:
+        return self.flow.business
+
+    @property
+    def source_file(self) -> str:
+        return self.flow.source_file
+
+    @property
+    def file(self) -> str:
+        return self.flow.file
+
+    @property
+    def kind(self) -> str:
+        return self.flow.kind
+
+    @property
+    def recipient(self) -> str:
+        return self.flow.recipient
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.flow.methods)
+
+    @property
+    def legal_basis(self) -> str:
+        return self.flow.legal_basis
+
+    @property
+    def timing(self) -> str:
+        return self.flow.timing
+
+    @property
+    def lines(self) -> str:
+        return self.flow.lines
+
     def as_dict(self) -> dict[str, object]:
-        """The fields in order, ``methods`` copied (``dataclasses.asdict``, several times faster)."""
-        values = {name: getattr(self, name) for name in _HOP_FIELDS}
-        values["methods"] = list(self.methods)
+        """Every field in order (path, hop, hops, then the flow's), ``methods`` as a new list."""
+        values: dict[str, object] = {"path": self.path, "hop": self.hop, "hops": self.hops, **self.flow._asdict()}
+        values["methods"] = list(self.flow.methods)
         return values
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hop):
+            return NotImplemented
+        return (self.path, self.hop, self.hops, self.flow) == (other.path, other.hop, other.hops, other.flow)
 
-_HOP_FIELDS = tuple(hop_field.name for hop_field in fields(Hop))
+    __hash__ = None  # type: ignore[assignment]   # equal hops compare by value, like the dataclass did
+
+    def __repr__(self) -> str:
+        return "Hop(" + ", ".join(f"{name}={value!r}" for name, value in self.as_dict().items()) + ")"
+
+
+HOP_FIELDS = ("path", "hop", "hops", *HopFlow._fields)
 
 
 @dataclass(slots=True)
@@ -240,7 +312,7 @@ def _passes_on_to(flow: _Flow, sender: Holder, holder: Holder, labels: Mapping[s
     return bool(recipient_names & names_of(holder.body_iri, holder.body, labels, memo))
 
 
-def _uses_method(methods: list[str], method: str) -> bool:
+def _uses_method(methods: Iterable[str], method: str) -> bool:
     wanted = fold(method)
     for label in methods:
         slug = vocab.METHOD_CONCEPTS.get(label, "")
@@ -349,11 +421,11 @@ class _FlowDetails:
     """The details of flows, read once each: (file, printed recipient, legal basis, timing,
     methods, source lines)."""
 
-    NONE = ("", "", "", "", [], "")
+    NONE: tuple[str, str, str, str, tuple[str, ...], str] = ("", "", "", "", (), "")
 
     def __init__(self, facts: _Facts) -> None:
         self.facts = facts
-        self.read_so_far: dict[str, tuple[str, str, str, str, list[str], str]] = {}
+        self.read_so_far: dict[str, tuple[str, str, str, str, tuple[str, ...], str]] = {}
 
     def read(self, keys: Iterable[str]) -> None:
         read = self.read_so_far
@@ -366,7 +438,7 @@ class _FlowDetails:
                     legal_basis, timing = legal_basis or earlier[2], timing or earlier[3]
                 read[key] = (file, recipient, legal_basis, timing, methods, lines)
 
-    def of(self, key: str) -> tuple[str, str, str, str, list[str], str]:
+    def of(self, key: str) -> tuple[str, str, str, str, tuple[str, ...], str]:
         return self.read_so_far.get(key, self.NONE)
 
 
@@ -403,23 +475,25 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
             ranks[key] = (assessment_digit, iri_digit)
     base = max(len(flows_of), *map(len, flows_of.values())) + 1
     powers = [base ** length for length in range(min(max_hops, len(flows_of)) + 1)]  # no holder twice
-    found: list[tuple[int, tuple[str, ...]]] = []
-    # (path, its holders, the digits of its assessments, those of its IRIs), extended backwards
     # holder → (flow, its sender, the flow's digits) of the flows passing data on to it
     senders_into = {holder: [(key, flows[key][0], *ranks[key]) for key in keys] for holder, keys in into.items()}
-    stack = [((key,), (flows[key][0],), *ranks[key]) for key in ends]
-    add, extend = found.append, stack.append
-    while stack:
-        path, holders_on_path, by_assessment, by_iri = stack.pop()
-        length = len(path)
+    # the paths one length at a time, each extending one of the length before backwards:
+    # (path, its holders, the digits of its assessments, those of its IRIs)
+    level = [((key,), (flows[key][0],), *ranks[key]) for key in ends]
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for length in range(1, max_hops + 1):
         scale = powers[length]
-        add((((length * scale + by_assessment) * scale + by_iri), path))
-        if length >= max_hops:
-            continue
-        for key, sender, assessment_digit, iri_digit in senders_into.get(holders_on_path[0], ()):
-            if sender not in holders_on_path:
-                extend(((key, *path), (sender, *holders_on_path), assessment_digit * scale + by_assessment,
-                        iri_digit * scale + by_iri))
+        found += [((length * scale + by_assessment) * scale + by_iri, path)
+                  for path, _, by_assessment, by_iri in level]
+        if length == max_hops:
+            break
+        level = [((key, *path), (sender, *holders_on_path), assessment_digit * scale + by_assessment,
+                  iri_digit * scale + by_iri)
+                 for path, holders_on_path, by_assessment, by_iri in level
+                 for key, sender, assessment_digit, iri_digit in senders_into.get(holders_on_path[0], ())
+                 if sender not in holders_on_path]
+        if not level:
+            break
     found.sort(key=itemgetter(0))
     return [path for _, path in found]
 
@@ -430,38 +504,36 @@ def _paths_to_hops(facts: _Facts, network: _Network, details: _FlowDetails, meth
     path, its flow IRIs); ``method`` keeps the paths whose last flow uses it."""
     if not network.targets:
         return []
-    holders, flows = network.holders, network.flows
+    flows = network.flows
     ends = list(dict.fromkeys(network.into_targets))
     if method:   # the methods of the last hops first: only the paths they allow are walked
         details.read(ends)
         ends = [key for key in ends if _uses_method(details.of(key)[4], method)]
     paths = _simple_paths(network, ends, max_hops)
-    on_paths = {key for path in paths for key in path}
-    details.read(on_paths)
-    _load_holders(facts, holders, {flows[key][0] for key in on_paths}, details=True)
-    # flow → its Hop columns: (assessment … printed recipient), methods, (legal basis, timing, lines)
-    columns: dict[str, tuple[tuple[str, ...], list[str], tuple[str, ...]]] = {}
-    holder_columns: dict[str, tuple[str, ...]] = {}   # assessment → (assessment … source file)
-    read, unread = details.read_so_far, details.NONE
-    for key in on_paths:
+    # a path's tail is a path too (paths grow backwards from the targets): its first flows are all
+    flow_columns = _hop_flows(facts, flows, {path[0] for path in paths})
+    # ~200,000 hops at 50,000 assessments: one comprehension, the cheapest loop
+    return [Hop(number, position, len(path), flow_columns[key])
+            for number, path in enumerate(paths, start=1) for position, key in enumerate(path, start=1)]
+
+
+def _hop_flows(facts: _Facts, flows: Mapping[str, tuple[str, str, str]], keys: set[str]) -> dict[str, HopFlow]:
+    """The hop columns of the flows ``keys`` (``flows`` gives each one's assessment and kind)."""
+    columns: dict[str, HopFlow] = {}
+    new_flow = tuple.__new__   # HopFlow's own __new__ is Python code: 37,000 flows at 50,000 assessments
+    for key, body, department, business, source_file, file, recipient, methods, legal_basis, timing, lines in (
+            facts.hop_details({key: flows[key][0] for key in keys})):
+        earlier = columns.get(key)
+        if earlier is not None:   # a second row fills what the first left empty (methods, lines: the last)
+            file, recipient = file or earlier.file, recipient or earlier.recipient
+            legal_basis, timing = legal_basis or earlier.legal_basis, timing or earlier.timing
         assessment, kind, _ = flows[key]
-        head = holder_columns.get(assessment)
-        if head is None:
-            holder = holders[assessment]
-            head = holder_columns[assessment] = (assessment, holder.body, holder.department, holder.business,
-                                                 holder.source_file)
-        file, recipient, legal_basis, timing, methods, lines = read.get(key, unread)
-        columns[key] = ((*head, file or "", _KIND_LABELS.get(kind, kind), recipient or ""),
-                        methods, (legal_basis or "", timing or "", lines))
-    hops: list[Hop] = []
-    add = hops.append   # ~200,000 hops at 50,000 assessments: the loop is kept lean
-    for number, path in enumerate(paths, start=1):
-        length = len(path)
-        for position, key in enumerate(path, start=1):
-            # positional, in Hop's field order: path, hop, hops, assessment … recipient, methods, …
-            first, methods, last = columns[key]
-            add(Hop(number, position, length, *first, methods[:], *last))
-    return hops
+        columns[key] = new_flow(HopFlow, (assessment, body, department, business, source_file, file,
+                                          _KIND_LABELS.get(kind, kind), recipient, methods, legal_basis, timing, lines))
+    for key in keys - columns.keys():   # a flow without details still has its hop
+        assessment, kind, _ = flows[key]
+        columns[key] = HopFlow(assessment, *[""] * 5, _KIND_LABELS.get(kind, kind), "")
+    return columns
 
 
 # --- reading only the part of the network that reaches the targets -------------------------
@@ -547,17 +619,21 @@ WHERE {
 assert all("#VALUES#" in text for text in (_HOLDERS_OF, _METHODS_OF, _SPANS_OF))
 
 
+# (flow, body, department, 事務, source file, file, printed recipient, methods, legal basis, timing, lines)
+HopDetails = tuple[str, str, str, str, str, str, str, tuple[str, ...], str, str, str]
+
+
 class _Facts(Protocol):
     """What trace reads: the flow index (``FlowReader``) or SPARQL (``_SparqlFacts``)."""
 
-    holders_complete: bool   # True: ``holders`` always gives 事務 and source file as well
 
     def recipients_matching(self, wanted: str) -> set[str]: ...
     def recipients_named(self, names: set[str], iris: set[str]) -> set[str]: ...
     def labels_of(self, resources: Iterable[str]) -> Mapping[str, Collection[str]]: ...
     def flows_to(self, recipients: Iterable[str]) -> list[tuple[str, ...]]: ...
-    def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]: ...
-    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]: ...
+    def holders(self, assessments: Iterable[str]) -> list[tuple[str, ...]]: ...
+    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, tuple[str, ...], str]]: ...
+    def hop_details(self, flows: Mapping[str, str]) -> list[HopDetails]: ...
     def handoffs(self) -> Mapping[str, list[tuple[str, str, str, str]]] | None: ...
 
 
@@ -593,7 +669,6 @@ def _first_values(rows: list[dict[str, Identifier]], key: str, columns: tuple[st
 class _SparqlFacts:
     """Trace's facts read with SPARQL from any source (embedded store or remote endpoint)."""
 
-    holders_complete = False
 
     def __init__(self, source: SparqlSource, timeout: float | None) -> None:
         self.source = source
@@ -629,26 +704,35 @@ class _SparqlFacts:
                            self.timeout)
         return [(key, *values) for key, values in _first_values(rows, "assessment", _HOLDER_COLUMNS).items()]
 
-    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
+    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, tuple[str, ...], str]]:
         keys = set(flows)
         columns = ("fileName", "recipientName", "legalText", "timing")
         details = _first_values(_select_for(self.source, _FLOW_DETAILS, "flow", keys, self.timeout), "flow", columns)
         methods = _methods_by_flow(_select_for(self.source, _METHODS_OF, "flow", keys, self.timeout))
         spans = _span_lines(_select_for(self.source, _SPANS_OF, "flow", keys, self.timeout))
-        return [(key, *details.get(key, [""] * len(columns)), ordered_methods(methods.get(key, [])),
+        return [(key, *details.get(key, [""] * len(columns)), tuple(ordered_methods(methods.get(key, []))),
                  line_range(spans.get(key, []))) for key in keys]
 
+    def hop_details(self, flows: Mapping[str, str]) -> list[HopDetails]:
+        """(flow, body, department, 事務, source file, file, printed recipient, methods, legal basis,
+        timing, lines) of each of ``flows`` (flow → its assessment)."""
+        holders = {key: values for key, *values in self.holders(set(flows.values()), details=True)}
+        rows: list[HopDetails] = []
+        for key, file, recipient, legal_basis, timing, methods, lines in self.flow_details(flows):
+            _, body, business, _, department, source_file = holders.get(flows[key]) or [""] * 6
+            rows.append((key, body, department, business, source_file, file, recipient, methods, legal_basis,
+                         timing, lines))
+        return rows
 
-def _load_holders(facts: _Facts, holders: dict[str, Holder], assessments: set[str], *,
-                  details: bool = False) -> None:
-    """Holder records of ``assessments``: body and department (``details``: also 事務 and file)."""
-    wanted = {key for key in assessments if key not in holders or (details and not holders[key].complete)}
+
+def _load_holders(facts: _Facts, holders: dict[str, Holder], assessments: set[str]) -> None:
+    """Holder records of ``assessments`` (body and department: what deciding handoffs needs)."""
+    wanted = assessments - holders.keys()
     if not wanted:
         return
-    complete = details or facts.holders_complete
-    for key, body_iri, body, business, department_iri, department, source_file in facts.holders(wanted, details):
+    for key, body_iri, body, business, department_iri, department, source_file in facts.holders(wanted):
         holders[key] = Holder(key, body_iri or "", body or "", business or "", department_iri or "",
-                               department or "", source_file or "", complete)   # Holder's field order
+                               department or "", source_file or "")   # Holder's field order
 
 
 def _suffixes(names: set[str]) -> set[str]:
@@ -670,30 +754,25 @@ def _relevant_network(facts: _Facts, wanted: str, max_hops: int,
     if not target_iris:
         return network
     flows_by_recipient: dict[str, list[str]] = {}
-    holders, flows = network.holders, network.flows
+    flows = network.flows
 
     def fetch(recipients: set[str]) -> list[str]:
-        """The flows to ``recipients`` (each recipient's read once per trace), their holders loaded."""
+        """The flows to ``recipients`` (each recipient's read once per trace)."""
         new = recipients - flows_by_recipient.keys()
         for recipient in new:
             flows_by_recipient[recipient] = []
-        senders: set[str] = set()
         for key, assessment, kind, recipient in facts.flows_to(new):
             if key not in flows:
                 flows[key] = (assessment, kind, recipient)
-                senders.add(assessment)
             flows_by_recipient.setdefault(recipient, []).append(key)
-        _load_holders(facts, holders, senders)   # those of flows read before are loaded already
         fetched: list[str] = []
         for recipient in recipients:
             fetched += flows_by_recipient[recipient]
         return list(dict.fromkeys(fetched))
 
-    frontier: set[str] = set()
-    for key in fetch(target_iris):
-        if flows[key][0] in holders:
-            network.into_targets.append(key)
-            frontier.add(flows[key][0])
+    # every flow read leaves an assessment (flows_to reads those of assessment graphs only)
+    network.into_targets = fetch(target_iris)
+    frontier = {flows[key][0] for key in network.into_targets}
     if go_on is not None and not go_on(network.into_targets):
         return network
     handoffs = facts.handoffs() if max_hops > 1 and frontier else None
@@ -738,7 +817,8 @@ def _walk_deciding(network: _Network, frontier: set[str], fetch: Callable[[set[s
     for _ in range(max_hops - 1):
         if not frontier:
             break
-        reached = [holders[key] for key in frontier]   # (the order of edges does not matter: paths are sorted)
+        _load_holders(facts, holders, frontier)
+        reached = [holders[key] for key in frontier if key in holders]   # (the order of edges does not matter: paths are sorted)
         label({iri for holder in reached for iri in (holder.body_iri, holder.department_iri) if iri})
         # the labels of a resource do not change once read: their search keys are kept for this hop
         memo: dict[tuple[str, str], set[str]] = {}
@@ -756,6 +836,7 @@ def _walk_deciding(network: _Network, frontier: set[str], fetch: Callable[[set[s
         label(candidates)
         next_frontier: set[str] = set()
         fetched = [(key, *flows[key]) for key in fetch(candidates)]
+        _load_holders(facts, holders, {sender for _, sender, _, _ in fetched})
         for key, sender, receiver in passes_on(fetched, holders, reached, labels, memo):
             into.setdefault(receiver, []).append(key)
             if sender not in visited:

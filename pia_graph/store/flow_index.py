@@ -396,7 +396,6 @@ class FlowReader:
     recipient with their row ids, through which their details are read afterwards.
     """
 
-    holders_complete = True   # every holder row gives 事務 and source file too
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
@@ -407,7 +406,7 @@ class FlowReader:
         self._rowids: dict[str, int] = {}                      # flow → its row in ``flows``
         self._all_holders: dict[str, tuple[str, ...]] | None = None
         self._holders_asked = 0
-        self._methods: dict[str, list[str]] = {}               # JSON text → methods
+        self._methods: dict[str, tuple[str, ...]] = {}         # JSON text → methods
 
     def _labels(self) -> dict[str, tuple[str, ...]]:
         if self._names is None:
@@ -470,9 +469,8 @@ class FlowReader:
             found.append((flow, graph, kind, recipient))
         return found
 
-    def holders(self, assessments: Iterable[str], details: bool = False) -> list[tuple[str, ...]]:
-        """(assessment, body, body name, business, department, department name, source file);
-        every row is complete, so ``details`` (asked by trace's SPARQL path) changes nothing."""
+    def holders(self, assessments: Iterable[str]) -> list[tuple[str, ...]]:
+        """(assessment, body, body name, business, department, department name, source file)."""
         wanted = set(assessments)
         if self._all_holders is None:
             self._holders_asked += len(wanted)
@@ -484,23 +482,44 @@ class FlowReader:
         rows = self._all_holders
         return [rows[key] for key in wanted if key in rows]
 
-    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, list[str], str]]:
-        """(flow, file, printed recipient, legal text, timing, methods, lines); the methods lists
-        are shared between flows that have the same ones (not to be changed)."""
+    def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, tuple[str, ...], str]]:
+        """(flow, file, printed recipient, legal text, timing, methods, lines); the methods tuples
+        are shared between flows that have the same ones."""
         wanted = set(flows)
         by_rowid = {self._rowids[flow]: flow for flow in wanted if flow in self._rowids}
         columns = "file_name, recipient_name, legal_text, timing, methods, lines"
         rows = self._select(f"SELECT rowid, {columns} FROM flows WHERE rowid IN ({{}})", by_rowid)
         rows += self._select(f"SELECT flow, {columns} FROM flows WHERE flow IN ({{}})",
                              [flow for flow in wanted if flow not in self._rowids])
-        parsed = self._methods
-        found = []
-        for handle, file, recipient, legal, timing, methods, lines in rows:   # row id, or flow IRI
-            labels = parsed.get(methods)
-            if labels is None:
-                labels = parsed[methods] = json.loads(methods or "[]")
-            found.append((by_rowid.get(handle, handle), file, recipient, legal, timing, labels, lines))
-        return found
+        methods_of = self._methods_of
+        return [(by_rowid.get(handle, handle), file, recipient, legal, timing, methods_of(methods), lines)
+                for handle, file, recipient, legal, timing, methods, lines in rows]   # row id, or flow IRI
+
+    def hop_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, str, str, tuple[str, ...],
+                                                              str, str, str]]:
+        """(flow, body name, department name, 事務, source file, file, printed recipient, methods,
+        legal text, timing, lines): a flow's details with its assessment's names, empty strings
+        for what is unknown. One query joins the two: a large trace needs them for tens of
+        thousands of flows, and reading the holders apart cost twice as much."""
+        by_rowid = {self._rowids[flow]: flow for flow in flows if flow in self._rowids}
+        select = ("SELECT {}, ifnull(a.body_name, ''), ifnull(a.department_name, ''), ifnull(a.business, ''), "
+                  "ifnull(a.source_file, ''), ifnull(f.file_name, ''), ifnull(f.recipient_name, ''), f.methods, "
+                  "ifnull(f.legal_text, ''), ifnull(f.timing, ''), ifnull(f.lines, '') "
+                  "FROM flows f LEFT JOIN assessments a ON a.graph = f.graph WHERE {} IN ({{}})")
+        rows = self._select(select.format("f.rowid", "f.rowid"), by_rowid)
+        rows += self._select(select.format("f.flow", "f.flow"), [flow for flow in flows if flow not in self._rowids])
+        methods_of = self._methods_of
+        return [(by_rowid.get(handle, handle), body, department, business, source_file, file, recipient,
+                 methods_of(methods), legal, timing, lines)
+                for handle, body, department, business, source_file, file, recipient, methods, legal, timing, lines
+                in rows]
+
+    def _methods_of(self, text: str | None) -> tuple[str, ...]:
+        """The method labels of a ``methods`` column, parsed once per distinct text (and shared)."""
+        labels = self._methods.get(text or "")
+        if labels is None:
+            labels = self._methods[text or ""] = tuple(json.loads(text or "[]"))
+        return labels
 
     def _select(self, template: str, keys: Iterable[Any]) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []

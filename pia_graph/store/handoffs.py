@@ -50,7 +50,6 @@ class Holder:
     department_iri: str = ""
     department: str = ""
     source_file: str = ""
-    complete: bool = True          # False: read by trace for matching only (no 事務, no source file)
 
 
 def names_of(iri: str, printed: str, labels: Labels, memo: Memo | None = None) -> set[str]:
