@@ -8,7 +8,7 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,10 +19,11 @@ from pia_graph.cli.common import close_source as _close
 from pia_graph.cli.common import fail as _fail
 from pia_graph.cli.common import for_terminal
 from pia_graph.errors import PiaError
-from pia_graph.export.analysis import analyze as run_analysis
-from pia_graph.export.flowgraph import FlowFilters, flow_graph, per_assessment_graphs
-from pia_graph.export.writers import BINARY_FORMATS, ExportFormat, render, suffix
+from pia_graph.export.formats import BINARY_FORMATS, ExportFormat, suffix
 from pia_graph.fileio import write_bytes_atomic
+
+if TYPE_CHECKING:
+    from pia_graph.export.flowgraph import FlowFilters
 
 PER_ASSESSMENT_FORMATS = (ExportFormat.svg, ExportFormat.dot, ExportFormat.html)
 
@@ -76,6 +77,9 @@ def export(
 
     Text filters match any spelling, ignoring case, width (全角/半角) and white space.
     """
+    from pia_graph.export.flowgraph import FlowFilters, flow_graph
+    from pia_graph.export.writers import render
+
     filters = FlowFilters(body=body, business=business, recipient=recipient, contractor=contractor,
                           method=method, assessment=assessment)
     if per_assessment:
@@ -109,6 +113,9 @@ def export(
 
 
 def _export_each(source: Any, filters: FlowFilters, fmt: ExportFormat, directory: Path) -> None:
+    from pia_graph.export.flowgraph import per_assessment_graphs
+    from pia_graph.export.writers import render
+
     used: set[str] = set()
     written = 0
     for iri, number, label, one in per_assessment_graphs(source, filters):
@@ -136,6 +143,9 @@ def analyze(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows per table.")] = 20,
 ) -> None:
     """Vendor concentration, longest 委託 → 再委託 chains, recipients by method (and reach of --recipient)."""
+    from pia_graph.export.analysis import analyze as run_analysis
+    from pia_graph.export.flowgraph import FlowFilters, flow_graph
+
     source = None
     try:
         source = _open(store, endpoint)

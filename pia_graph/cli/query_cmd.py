@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C when available
 from pathlib import Path
@@ -22,7 +22,7 @@ from pia_graph.cli.common import close_source as _close
 from pia_graph.cli.common import fail as _fail
 from pia_graph.cli.common import for_terminal
 from pia_graph.errors import PiaError
-from pia_graph.query import list_queries, parse_params, run_query, term_text, trace
+from pia_graph.query import Hop, list_queries, parse_params, run_query, term_text, trace
 from pia_graph.store import open_source
 
 DEFAULT_TIMEOUT = 60.0
@@ -36,6 +36,7 @@ class QueryFormat(StrEnum):
 
 class TraceFormat(StrEnum):
     table = "table"
+    csv = "csv"
     json = "json"
 
 
@@ -48,7 +49,9 @@ RICH_TABLE_ROWS = 1000
 
 def _cell(text: str) -> str:
     text = text.replace(str(vocab.ID), "piaid:").replace(str(vocab.VOCAB), "piav:")
-    text = for_terminal(" ".join(text.split()))
+    text = " ".join(text.split())
+    if not text.isprintable():   # a control character (most cells have none: the check is cheaper)
+        text = for_terminal(text)
     return text if len(text) <= TABLE_CELL_LIMIT else text[: TABLE_CELL_LIMIT - 1] + "…"
 
 
@@ -69,6 +72,8 @@ def _print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
 
 def _display_width(text: str) -> int:
     """Terminal columns of ``text``: East Asian wide and full-width characters take two."""
+    if text.isascii():   # numbers, file names, line ranges: one column a character
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 0 if unicodedata.combining(char) else 1
                for char in text)
 
@@ -77,8 +82,9 @@ def _print_plain_table(title: str, columns: list[str], rows: list[list[str]]) ->
     """``rows`` as columns padded to their widest cell (by display width), one line per row.
 
     Cells repeat a great deal (bodies, files, methods), so each distinct value is shortened and
-    measured once."""
-    shown: dict[str, tuple[str, int]] = {}
+    measured once, each column's distinct values padded once, and the lines are put together by
+    C loops (``zip``, ``map``): a national trace has 2.5 million cells."""
+    shown: dict[str, tuple[str, int]] = {}   # value → (text shown, its display width)
 
     def cell(value: str) -> tuple[str, int]:
         found = shown.get(value)
@@ -87,30 +93,36 @@ def _print_plain_table(title: str, columns: list[str], rows: list[list[str]]) ->
             found = shown[value] = (text, _display_width(text))
         return found
 
-    widths = [_display_width(column) for column in columns]
-    for row in rows:
-        for position, value in enumerate(row):
-            widths[position] = max(widths[position], cell(value)[1])
-
-    def line(texts: list[tuple[str, int]]) -> str:
-        return " │ ".join(text + " " * (width - used) for (text, used), width in zip(texts, widths, strict=True))
-
+    widths: list[int] = []
+    padded: list[Iterator[str]] = []
+    for heading, values in zip(columns, zip(*rows, strict=True) if rows else [()] * len(columns), strict=True):
+        distinct = {value: cell(value) for value in set(values)}
+        width = max([_display_width(heading), *(used for _, used in distinct.values())])
+        widths.append(width)
+        pad = {value: text + " " * (width - used) for value, (text, used) in distinct.items()}
+        padded.append(map(pad.__getitem__, values))
     out = sys.stdout
     out.write(f"{title}\n")
-    out.write(line([(column, _display_width(column)) for column in columns]).rstrip() + "\n")
+    out.write(" │ ".join(heading + " " * (width - _display_width(heading))
+                         for heading, width in zip(columns, widths, strict=True)).rstrip() + "\n")
     out.write("─┼─".join("─" * width for width in widths) + "\n")
-    for row in rows:
-        out.write(line([cell(value) for value in row]).rstrip() + "\n")
+    for line in map(" │ ".join, zip(*padded, strict=True)):
+        out.write(line.rstrip() + "\n")
     out.flush()
 
 
 def _echo_json_list(items: Iterable[object]) -> None:
     """What ``typer.echo(json.dumps(list(items), ensure_ascii=False, indent=2))`` prints, written
     item by item: a trace of 200,000 hops took 1 GB as one string."""
+    _echo_json_texts(_indented_json(item, "  ") for item in items)
+
+
+def _echo_json_texts(texts: Iterable[str]) -> None:
+    """The JSON list of items already written as ``_indented_json(item, "  ")``."""
     out = sys.stdout
     first = True
-    for item in items:
-        out.write(("[\n  " if first else ",\n  ") + _indented_json(item, "  "))
+    for text in texts:
+        out.write(("[\n  " if first else ",\n  ") + text)
         first = False
     out.write("[]\n" if first else "\n]\n")
     out.flush()
@@ -228,14 +240,43 @@ def trace_command(
     finally:
         _close(source)
     if output_format is TraceFormat.json:
-        _echo_json_list(hop.as_dict() for hop in hops)
+        _echo_json_texts(_hop_json_texts(hops))
         return
     if not hops:
         typer.echo(f"no path reaches a recipient matching {to!r}" + (f" by {method}" if method else ""), err=True)
-        return
-    columns = ["path", "hop", "body", "事務", "file", "kind", "recipient", "methods", "legal basis", "timing",
-               "source", "lines"]
-    rows = [[f"{h.path}", f"{h.hop}/{h.hops}", h.body, h.business, h.file, h.kind, h.recipient,
-             "、".join(h.methods) or "(unknown)", h.legal_basis, h.timing, h.source_file, h.lines] for h in hops]
-    paths = len({h.path for h in hops})
-    _print_table(f"paths to {to} ({paths})", columns, rows)
+    if output_format is TraceFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(TRACE_COLUMNS)
+        writer.writerows(_trace_rows(hops))
+    elif hops:
+        _print_table(f"paths to {to} ({hops[-1].path})", TRACE_COLUMNS, list(_trace_rows(hops)))
+
+
+TRACE_COLUMNS = ["path", "hop", "body", "事務", "file", "kind", "recipient", "methods", "legal basis", "timing",
+                 "source", "lines"]
+
+
+def _trace_rows(hops: list[Hop]) -> Iterator[list[str]]:
+    """The ``TRACE_COLUMNS`` of each hop. The hops through one flow share its ``HopFlow``, whose
+    cells are made once (found by identity: hashing a HopFlow would hash its twelve fields)."""
+    cells: dict[int, list[str]] = {}
+    for hop in hops:
+        flow = hop.flow
+        found = cells.get(id(flow))
+        if found is None:
+            found = cells[id(flow)] = [flow.body, flow.business, flow.file, flow.kind, flow.recipient,
+                                       "、".join(flow.methods) or "(unknown)", flow.legal_basis, flow.timing,
+                                       flow.source_file, flow.lines]
+        yield [str(hop.path), f"{hop.hop}/{hop.hops}", *found]
+
+
+def _hop_json_texts(hops: list[Hop]) -> Iterator[str]:
+    """``_indented_json(hop.as_dict(), "  ")`` of each hop, its flow's members written once per flow."""
+    tails: dict[int, str] = {}   # by identity, as in _trace_rows
+    for hop in hops:
+        flow = hop.flow
+        tail = tails.get(id(flow))
+        if tail is None:
+            members = {**flow._asdict(), "methods": list(flow.methods)}
+            tail = tails[id(flow)] = _indented_json(members, "  ")[1:]   # from the line break after "{"
+        yield f'{{\n    "path": {hop.path},\n    "hop": {hop.hop},\n    "hops": {hop.hops},{tail}'

@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from pia_graph.export.flowgraph import (
     hop_edges,
     source_text,
 )
+from pia_graph.export.formats import ExportFormat
 from pia_graph.fileio import write_bytes_atomic
 
 LIST_SEPARATOR = " | "
@@ -37,26 +37,6 @@ GRAPHVIZ_TIMEOUT_SECONDS = 600
 
 class ExportError(PiaError):
     """An export that cannot be written (missing Graphviz, unknown format …)."""
-
-
-class ExportFormat(StrEnum):
-    graphml = "graphml"
-    gexf = "gexf"
-    dot = "dot"
-    svg = "svg"
-    png = "png"
-    cytoscape = "cytoscape"
-    html = "html"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-BINARY_FORMATS = {ExportFormat.png, ExportFormat.xlsx}
-SUFFIXES = {ExportFormat.cytoscape: "json"}
-
-
-def suffix(fmt: ExportFormat) -> str:
-    return SUFFIXES.get(fmt, fmt.value)
 
 
 def clean_text(text: str) -> str:

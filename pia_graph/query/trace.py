@@ -40,9 +40,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-import networkx as nx
 from rdflib import URIRef
 from rdflib.term import Identifier
 
@@ -51,6 +50,9 @@ from pia_graph.store.base import SparqlSource
 from pia_graph.store.flow_index import line_range, method_label, ordered_methods
 from pia_graph.store.handoffs import Holder, names_of, passes_on, search_key
 from pia_graph.store.oxigraph_store import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_HOPS = 4
 _PREFIXES = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in vocab.PREFIXES.items())
@@ -336,6 +338,8 @@ def _candidates(flow: _Flow, sender: Holder, by_body_iri: dict[str, list[Holder]
 def flow_network(source: SparqlSource, timeout: float | None = None) -> tuple[nx.MultiDiGraph, dict[str, Holder],
                                                                              dict[str, _Flow], dict[str, set[str]]]:
     """The holder/recipient multigraph; edge keys are flow IRIs."""
+    import networkx as nx  # here: every command that imports trace would load it at start-up
+
     holders, flows, labels = _load(source, timeout)
     by_body_iri: dict[str, list[Holder]] = defaultdict(list)
     by_body_name: dict[str, list[Holder]] = defaultdict(list)

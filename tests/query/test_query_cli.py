@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pia_graph.cli import app
-from pia_graph.query import list_queries
+from pia_graph.query import list_queries, trace
 from pia_graph.store import Store
 from pia_graph.store.ingest import ingest
 
@@ -135,6 +135,25 @@ def test_trace_json_and_table(store_dir: Path, gold_records: dict) -> None:
     assert table.exit_code == 0 and f"paths to 日本年金機構 ({len(expected)})" in table.stdout
     none = invoke("trace", "--to", "日本年金機構", "--method", "電子メール", "--store", str(store_dir))
     assert none.exit_code == 0 and "no path reaches" in none.stderr
+
+
+def test_trace_csv_and_json_carry_every_hop(store_dir: Path) -> None:
+    """CSV and JSON give the hops of the API's trace, in order, full text (JSON byte for byte
+    what json.dumps writes of ``Hop.as_dict``, though written a flow at a time)."""
+    with Store(store_dir, read_only=True) as store:
+        hops = trace(store, "日本年金機構")
+    assert hops
+    as_json = invoke("trace", "--to", "日本年金機構", "--store", str(store_dir), "--format", "json")
+    assert as_json.stdout == json.dumps([hop.as_dict() for hop in hops], ensure_ascii=False, indent=2) + "\n"
+    as_csv = invoke("trace", "--to", "日本年金機構", "--store", str(store_dir), "--format", "csv")
+    header, *rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert header == ["path", "hop", "body", "事務", "file", "kind", "recipient", "methods", "legal basis", "timing",
+                      "source", "lines"]
+    assert rows == [[str(h.path), f"{h.hop}/{h.hops}", h.body, h.business, h.file, h.kind, h.recipient,
+                     "、".join(h.methods) or "(unknown)", h.legal_basis, h.timing, h.source_file, h.lines]
+                    for h in hops]
+    none = invoke("trace", "--to", "どこにもない受領者", "--store", str(store_dir), "--format", "csv")
+    assert none.exit_code == 0 and none.stdout.splitlines() == [",".join(header)] and "no path reaches" in none.stderr
 
 
 def test_long_results_are_plain_columns_and_streamed(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
