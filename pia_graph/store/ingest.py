@@ -226,9 +226,13 @@ def _pool_run(queue: Iterator[tuple[Path, str]], jobs: int, worker: Worker) -> G
 
 def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
            progress: ProgressCallback | None = None, force: bool = False,
-           reindex_progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+           reindex_progress: Callable[[int, int], None] | None = None,
+           stream_documents: int | None = None) -> IngestSummary:
     """Extract (or load), convert and store every input; see the module docstring.
-    ``reindex_progress(done, total)`` follows the flow-index repair at the end."""
+    ``reindex_progress(done, total)`` follows the flow-index repair at the end;
+    ``stream_documents`` (default ``STREAM_DOCUMENTS``) sets the length of a stream of new graphs."""
+    if stream_documents is not None and stream_documents < 1:
+        raise ValueError("stream_documents must be at least 1")
     from pia_graph.rdf import ontology_graph
 
     summary = IngestSummary()
@@ -255,7 +259,7 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
                 progress(path, "skipped", done, total)
         else:
             work.append((path, sha))
-    loader = _BatchLoader(store, summary, progress, total)
+    loader = _BatchLoader(store, summary, progress, total, stream_documents or STREAM_DOCUMENTS)
     loader.done = done
 
     def load(items: list[tuple[Path, str]]) -> None:
@@ -283,12 +287,13 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
 
 class _BatchLoader:
     """Writes finished documents to the store and reports progress: graphs the store does not
-    hold yet are streamed (``Store.stream_new_graphs``, ``STREAM_DOCUMENTS`` per stream), the
+    hold yet are streamed (``Store.stream_new_graphs``, ``stream_documents`` per stream), the
     others replaced a few at a time (one transaction per batch)."""
 
     def __init__(self, store: Store, summary: IngestSummary, progress: ProgressCallback | None,
-                 total: int) -> None:
+                 total: int, stream_documents: int = STREAM_DOCUMENTS) -> None:
         self.store = store
+        self.stream_documents = stream_documents
         self.summary = summary
         self.progress = progress
         self.total = total
@@ -364,7 +369,7 @@ class _BatchLoader:
             self._stream_refused(error, reported=len(self.streamed) - 1)
             return
         self._report(path, "ingested")   # on its way into the store; summary.ingested once it is there
-        if len(self.streamed) >= STREAM_DOCUMENTS:
+        if len(self.streamed) >= self.stream_documents:
             self.end_stream()
 
     def end_stream(self) -> None:

@@ -185,6 +185,13 @@ def test_streamed_and_batched_loading_store_the_same(gold_copy: Path, tmp_path: 
     with Store(tmp_path / "streamed") as streamed:
         assert ingest([gold_copy], streamed, jobs=1).ok
         streamed_quads, streamed_index = _quads(streamed), streamed.fresh_flow_index().entries()  # type: ignore[union-attr]
+    with Store(tmp_path / "one-per-stream") as short:   # a stream ends after every document
+        summary = ingest([gold_copy], short, jobs=1, stream_documents=1)
+        assert summary.ok and len(summary.ingested) == len(list(gold_copy.glob("*.json")))
+        assert _quads(short) == streamed_quads
+        assert short.fresh_flow_index().entries() == streamed_index  # type: ignore[union-attr]
+    with Store(tmp_path / "unused") as unused, pytest.raises(ValueError, match="stream_documents"):
+        ingest([gold_copy], unused, stream_documents=0)
     monkeypatch.setattr(ingest_module._BatchLoader, "_stream", lambda self, path, iri, nt, rows: (
         setattr(self, "streaming", False), self.add(path, iri, nt, rows)))
     with Store(tmp_path / "batched") as batched:
