@@ -20,6 +20,8 @@ from pia_graph.store import DEFAULT_STORE_DIR, Store
 from pia_graph.store.ingest import STREAM_DOCUMENTS, ingest
 
 _STORE_HELP = "Store directory (created when absent)."
+# without a terminal (a log, a cron job) there is no live progress bar: a line this often instead
+PROGRESS_LOG_SECONDS = 30.0
 
 
 class RdfFormat(StrEnum):
@@ -70,17 +72,32 @@ def build(
             console=console, transient=False, disable=not console.is_terminal,
         ) as progress:
             task = progress.add_task("build", total=None, rate="0.0", current="")
+            last_line = started
+
+            def log_line(text: str) -> None:
+                nonlocal last_line
+                now = time.monotonic()
+                if not console.is_terminal and now - last_line >= PROGRESS_LOG_SECONDS:
+                    last_line = now
+                    typer.echo(f"building: {text}", err=True)
 
             def report(path: Path, status: str, done: int, total: int) -> None:
                 elapsed = max(time.monotonic() - started, 1e-6)
                 progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}",
                                 current=f"{status}: {path.name}")
+                log_line(f"{done:,}/{total:,} documents ({done / elapsed:.1f} docs/s)")
 
             def report_reindex(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total, current="indexing flows for trace")
+                log_line(f"indexing flows for trace: {done:,}/{total:,} assessments")
+
+            def report_stage(text: str) -> None:
+                progress.update(task, current=text)
+                log_line(text)
 
             summary = ingest(paths or [], target, jobs=jobs, progress=report, force=force,
-                             reindex_progress=report_reindex, stream_documents=stream_documents)
+                             reindex_progress=report_reindex, stream_documents=stream_documents,
+                             stage=report_stage)
     except PiaError as error:
         raise _fail(str(error)) from None
     finally:

@@ -227,10 +227,11 @@ def _pool_run(queue: Iterator[tuple[Path, str]], jobs: int, worker: Worker) -> G
 def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
            progress: ProgressCallback | None = None, force: bool = False,
            reindex_progress: Callable[[int, int], None] | None = None,
-           stream_documents: int | None = None) -> IngestSummary:
+           stream_documents: int | None = None, stage: Callable[[str], None] | None = None) -> IngestSummary:
     """Extract (or load), convert and store every input; see the module docstring.
     ``reindex_progress(done, total)`` follows the flow-index repair at the end;
-    ``stream_documents`` (default ``STREAM_DOCUMENTS``) sets the length of a stream of new graphs."""
+    ``stream_documents`` (default ``STREAM_DOCUMENTS``) sets the length of a stream of new graphs;
+    ``stage(text)`` is told when the documents wait for the store (a stream's end takes minutes)."""
     if stream_documents is not None and stream_documents < 1:
         raise ValueError("stream_documents must be at least 1")
     from pia_graph.rdf import ontology_graph
@@ -259,7 +260,7 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
                 progress(path, "skipped", done, total)
         else:
             work.append((path, sha))
-    loader = _BatchLoader(store, summary, progress, total, stream_documents or STREAM_DOCUMENTS)
+    loader = _BatchLoader(store, summary, progress, total, stream_documents or STREAM_DOCUMENTS, stage)
     loader.done = done
 
     def load(items: list[tuple[Path, str]]) -> None:
@@ -291,9 +292,11 @@ class _BatchLoader:
     others replaced a few at a time (one transaction per batch)."""
 
     def __init__(self, store: Store, summary: IngestSummary, progress: ProgressCallback | None,
-                 total: int, stream_documents: int = STREAM_DOCUMENTS) -> None:
+                 total: int, stream_documents: int = STREAM_DOCUMENTS,
+                 stage: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.stream_documents = stream_documents
+        self.stage = stage
         self.summary = summary
         self.progress = progress
         self.total = total
@@ -376,6 +379,9 @@ class _BatchLoader:
         """Wait for the open stream to be loaded; its documents are then ingested."""
         if self.stream is None:
             return
+        if self.stage:
+            count = len(self.streamed)
+            self.stage(f"storing {count:,} new assessment{'' if count == 1 else 's'}")
         try:
             self.stream.close([rows for _, _, rows in self.streamed if rows is not None])
         except StoreError as error:

@@ -37,6 +37,24 @@ def test_build_then_rebuild(records: Path, tmp_path: Path) -> None:
         assert len(opened.assessment_graphs()) == 3
 
 
+def test_build_without_a_terminal_logs_progress_lines(records: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No live bar in a log: a line every PROGRESS_LOG_SECONDS, naming the waits for the store."""
+    from pia_graph.cli import graph_cmd
+
+    quiet = build(str(records), "--store", str(tmp_path / "quiet"), "--jobs", "1")
+    assert quiet.exit_code == 0 and "building:" not in quiet.stderr   # a short build stays quiet
+    monkeypatch.setattr(graph_cmd, "PROGRESS_LOG_SECONDS", 0.0)
+    logged = build(str(records), "--store", str(tmp_path / "logged"), "--jobs", "1", "--stream-documents", "2")
+    assert logged.exit_code == 0, logged.stderr
+    lines = [line for line in logged.stderr.splitlines() if line.startswith("building: ")]
+    assert [line for line in lines if "/3 documents" in line][-1].startswith("building: 3/3 documents (")
+    assert lines.count("building: storing 2 new assessments") == 1
+    assert lines.count("building: storing 1 new assessment") == 1
+    with Store(tmp_path / "logged") as store:
+        assert len(store.assessment_graphs()) == 3
+
+
 def test_build_reports_each_failed_input_and_exits_1(records: Path, tmp_path: Path) -> None:
     broken = records / "broken.json"
     broken.write_text("[]", encoding="utf-8")
