@@ -42,7 +42,6 @@ background (it only reads, under the store's snapshot isolation).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import io
 import os
@@ -229,7 +228,6 @@ class GraphStream:
         self._journal.close()
         self._journal_path.unlink()
         _sync_directory(self.store.path)
-        _release_free_memory()
 
     def _failed(self, error: BaseException) -> StoreError:
         with contextlib.suppress(OSError):
@@ -239,17 +237,6 @@ class GraphStream:
         self._journal.close()
         self.store._recover_stream()
         return StoreError(f"{self.store.path}: could not load {len(self.graphs)} new graphs: {_one_line(cause)}")
-
-
-def _release_free_memory() -> None:
-    """Hand the heap a stream's load freed back to the system (glibc's ``malloc_trim``; nothing
-    to do elsewhere). glibc keeps it for reuse, and the loader's read-ahead left 0.4–0.5 GB behind
-    after each stream (measured on 8,000 documents in streams of 2,000)."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def ontology_digest(graph: Graph) -> str:
