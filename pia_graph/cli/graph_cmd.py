@@ -18,6 +18,7 @@ from pia_graph.errors import PiaError, StoreError
 from pia_graph.fileio import atomic_open
 from pia_graph.store import DEFAULT_STORE_DIR, Store
 from pia_graph.store.ingest import STREAM_DOCUMENTS, ingest
+from pia_graph.store.oxigraph_store import STREAM_JOURNAL
 
 _STORE_HELP = "Store directory (created when absent)."
 # without a terminal (a log, a cron job) there is no live progress bar: a line this often instead
@@ -55,6 +56,8 @@ def build(
     if not paths and not reindex:
         raise _fail("build: give the assessment files or directories to build from (or --reindex)")
     console = Console(stderr=True)
+    if (store / STREAM_JOURNAL).exists():   # said before: dropping a whole stream's graphs takes a while
+        typer.echo(f"{store}: an earlier build was interrupted; removing the graphs it left half-loaded", err=True)
     try:
         target = Store(store)
         if target.dropped_on_open:
