@@ -218,8 +218,6 @@ class Hop:
         return "Hop(" + ", ".join(f"{name}={value!r}" for name, value in self.as_dict().items()) + ")"
 
 
-HOP_FIELDS = ("path", "hop", "hops", *HopFlow._fields)
-
 
 @dataclass(slots=True)
 class _Flow:
@@ -410,40 +408,28 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _trace(facts: _Facts, wanted: str, method: str | None, max_hops: int) -> list[Hop]:
-    details = _FlowDetails(facts)
-
-    def some_last_hop_uses_method(ends: list[str]) -> bool:
-        details.read(ends)
-        return any(_uses_method(details.of(key)[4], method) for key in ends) if method else True
-
+    methods = _FlowMethods(facts)
     # with --method, when no flow into a target uses it there is no path: the walk stops there
-    network = _relevant_network(facts, wanted, max_hops, some_last_hop_uses_method if method else None)
-    return _paths_to_hops(facts, network, details, method, max_hops)
+    network = _relevant_network(facts, wanted, max_hops,
+                                (lambda ends: bool(methods.using(ends, method))) if method else None)
+    return _paths_to_hops(facts, network, methods, method, max_hops)
 
 
-class _FlowDetails:
-    """The details of flows, read once each: (file, printed recipient, legal basis, timing,
-    methods, source lines)."""
-
-    NONE: tuple[str, str, str, str, tuple[str, ...], str] = ("", "", "", "", (), "")
+class _FlowMethods:
+    """The methods of flows, read once each: what ``--method`` tests on the last hops (the hops'
+    other columns are read with ``hop_details``)."""
 
     def __init__(self, facts: _Facts) -> None:
         self.facts = facts
-        self.read_so_far: dict[str, tuple[str, str, str, str, tuple[str, ...], str]] = {}
+        self.read: dict[str, tuple[str, ...]] = {}
 
-    def read(self, keys: Iterable[str]) -> None:
-        read = self.read_so_far
-        new = {key for key in keys if key not in read}
-        for key, file, recipient, legal_basis, timing, methods, lines in self.facts.flow_details(new) if new else ():
+    def using(self, keys: list[str], method: str) -> list[str]:
+        """The flows of ``keys`` that use ``method``, in order."""
+        new = {key for key in keys if key not in self.read}
+        for key, *_, methods, _ in self.facts.flow_details(new) if new else ():
             if key in new:
-                earlier = read.get(key)
-                if earlier is not None:   # a second row fills what the first left empty (methods, lines: the last)
-                    file, recipient = file or earlier[0], recipient or earlier[1]
-                    legal_basis, timing = legal_basis or earlier[2], timing or earlier[3]
-                read[key] = (file, recipient, legal_basis, timing, methods, lines)
-
-    def of(self, key: str) -> tuple[str, str, str, str, tuple[str, ...], str]:
-        return self.read_so_far.get(key, self.NONE)
+                self.read[key] = methods   # a flow given twice: the last row's, as hop_details reads them
+        return [key for key in keys if _uses_method(self.read.get(key, ()), method)]
 
 
 @dataclass(slots=True)
@@ -502,7 +488,7 @@ def _simple_paths(network: _Network, ends: list[str], max_hops: int) -> list[tup
     return [path for _, path in found]
 
 
-def _paths_to_hops(facts: _Facts, network: _Network, details: _FlowDetails, method: str | None,
+def _paths_to_hops(facts: _Facts, network: _Network, methods: _FlowMethods, method: str | None,
                    max_hops: int) -> list[Hop]:
     """The hops of every path, numbered in the order of (length, the assessments along the
     path, its flow IRIs); ``method`` keeps the paths whose last flow uses it."""
@@ -511,8 +497,7 @@ def _paths_to_hops(facts: _Facts, network: _Network, details: _FlowDetails, meth
     flows = network.flows
     ends = list(dict.fromkeys(network.into_targets))
     if method:   # the methods of the last hops first: only the paths they allow are walked
-        details.read(ends)
-        ends = [key for key in ends if _uses_method(details.of(key)[4], method)]
+        ends = methods.using(ends, method)
     paths = _simple_paths(network, ends, max_hops)
     # a path's tail is a path too (paths grow backwards from the targets): its first flows are all
     flow_columns = _hop_flows(facts, flows, {path[0] for path in paths})
@@ -672,7 +657,6 @@ def _first_values(rows: list[dict[str, Identifier]], key: str, columns: tuple[st
 
 class _SparqlFacts:
     """Trace's facts read with SPARQL from any source (embedded store or remote endpoint)."""
-
 
     def __init__(self, source: SparqlSource, timeout: float | None) -> None:
         self.source = source

@@ -485,12 +485,8 @@ class FlowReader:
     def flow_details(self, flows: Iterable[str]) -> list[tuple[str, str, str, str, str, tuple[str, ...], str]]:
         """(flow, file, printed recipient, legal text, timing, methods, lines); the methods tuples
         are shared between flows that have the same ones."""
-        wanted = set(flows)
-        by_rowid = {self._rowids[flow]: flow for flow in wanted if flow in self._rowids}
-        columns = "file_name, recipient_name, legal_text, timing, methods, lines"
-        rows = self._select(f"SELECT rowid, {columns} FROM flows WHERE rowid IN ({{}})", by_rowid)
-        rows += self._select(f"SELECT flow, {columns} FROM flows WHERE flow IN ({{}})",
-                             [flow for flow in wanted if flow not in self._rowids])
+        rows, by_rowid = self._flow_rows("SELECT {key}, f.file_name, f.recipient_name, f.legal_text, f.timing, "
+                                         "f.methods, f.lines FROM flows f WHERE {key} IN ({{}})", flows)
         methods_of = self._methods_of
         return [(by_rowid.get(handle, handle), file, recipient, legal, timing, methods_of(methods), lines)
                 for handle, file, recipient, legal, timing, methods, lines in rows]   # row id, or flow IRI
@@ -501,18 +497,26 @@ class FlowReader:
         legal text, timing, lines): a flow's details with its assessment's names, empty strings
         for what is unknown. One query joins the two: a large trace needs them for tens of
         thousands of flows, and reading the holders apart cost twice as much."""
-        by_rowid = {self._rowids[flow]: flow for flow in flows if flow in self._rowids}
-        select = ("SELECT {}, ifnull(a.body_name, ''), ifnull(a.department_name, ''), ifnull(a.business, ''), "
-                  "ifnull(a.source_file, ''), ifnull(f.file_name, ''), ifnull(f.recipient_name, ''), f.methods, "
-                  "ifnull(f.legal_text, ''), ifnull(f.timing, ''), ifnull(f.lines, '') "
-                  "FROM flows f LEFT JOIN assessments a ON a.graph = f.graph WHERE {} IN ({{}})")
-        rows = self._select(select.format("f.rowid", "f.rowid"), by_rowid)
-        rows += self._select(select.format("f.flow", "f.flow"), [flow for flow in flows if flow not in self._rowids])
+        rows, by_rowid = self._flow_rows(
+            "SELECT {key}, ifnull(a.body_name, ''), ifnull(a.department_name, ''), ifnull(a.business, ''), "
+            "ifnull(a.source_file, ''), ifnull(f.file_name, ''), ifnull(f.recipient_name, ''), f.methods, "
+            "ifnull(f.legal_text, ''), ifnull(f.timing, ''), ifnull(f.lines, '') "
+            "FROM flows f LEFT JOIN assessments a ON a.graph = f.graph WHERE {key} IN ({{}})", flows)
         methods_of = self._methods_of
         return [(by_rowid.get(handle, handle), body, department, business, source_file, file, recipient,
                  methods_of(methods), legal, timing, lines)
                 for handle, body, department, business, source_file, file, recipient, methods, legal, timing, lines
                 in rows]
+
+    def _flow_rows(self, select: str, flows: Iterable[str]) -> tuple[list[tuple[Any, ...]], dict[int, str]]:
+        """``select`` (over ``flows f``, ``{key}`` standing for the key column) for ``flows``: by the
+        row ids read with them (``flows_to``, ``handoffs``), by IRI for the others. Each row starts
+        with its key; the map gives a row id's flow IRI."""
+        wanted = set(flows)
+        by_rowid = {self._rowids[flow]: flow for flow in wanted if flow in self._rowids}
+        rows = self._select(select.format(key="f.rowid"), by_rowid)
+        rows += self._select(select.format(key="f.flow"), [flow for flow in wanted if flow not in self._rowids])
+        return rows, by_rowid
 
     def _methods_of(self, text: str | None) -> tuple[str, ...]:
         """The method labels of a ``methods`` column, parsed once per distinct text (and shared)."""
