@@ -9,7 +9,9 @@ no rdflib Graph), and from them the N-Triples text and the flow-index rows (``ro
 the main process only hashes inputs and hands finished documents to the store. Graphs the store
 does not hold yet (all of a first build) go into a ``GraphStream`` (``Store.stream_new_graphs``):
 one pyoxigraph ``bulk_load`` per ``STREAM_DOCUMENTS`` documents, running in a thread of its own
-while the next documents are made, a million quads per RocksDB ingestion. Graphs that exist
+while the next documents are made, a million quads per RocksDB ingestion. While a full stream's
+loader stores what it has read ahead, the documents made meanwhile are held (compressed) for the
+next stream, so the workers do not wait for it. Graphs that exist
 already (changed inputs) or repeat within the run are replaced in batches (``BATCH_DOCUMENTS`` /
 ``BATCH_TRIPLES``) by ``Store.replace_graphs``, one transaction each. 50,000 documents took
 23.6 min this way, 43.7 with one bulk load per 64 documents (docs/benchmarks.md).
@@ -35,6 +37,7 @@ import hashlib
 import multiprocessing
 import multiprocessing.context
 import os
+import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -59,13 +62,17 @@ BATCH_DOCUMENTS = 64
 BATCH_TRIPLES = 150_000
 # Documents per GraphStream (new graphs, streamed into one bulk_load). A crash loses at most the
 # graphs of the open stream (they are dropped when the store is next opened, and loaded again).
-# Ending a stream waits, with the workers idle, for the loader to store what it has read ahead
-# (35–40 s with 4,096 documents per stream, 90–110 s with 16,384, at 20,000–50,000 documents):
-# short streams cost up to a third of the throughput at 50,000, long ones hold more memory (the
-# read-ahead; 4.3 GB peak with 16,384). See docs/benchmarks.md.
+# A stream's end waits for the loader to store what it has read ahead (35–40 s with 4,096
+# documents per stream, 90–110 s with 16,384, at 20,000–50,000 documents; the workers go on
+# meanwhile, see HELD_BYTES): short streams cost up to a third of the throughput at 50,000, long
+# ones hold more memory (the read-ahead; 4.3 GB peak with 16,384). See docs/benchmarks.md.
 STREAM_DOCUMENTS = 16_384
 # Repeats of graphs of the open stream wait for it to end (their texts held in memory, ~250 KB each)
 STREAM_REPEATS_HELD = 256
+# While a stream's end is stored (minutes at 50,000, with one core idle), the workers go on and
+# their new graphs wait for the next stream, compressed (about 18 KB each instead of 570 KB as
+# text; 0.9 ms to compress on the otherwise idle core), up to a stream's worth or this many bytes.
+HELD_BYTES = 256 << 20
 
 
 @dataclass
@@ -289,7 +296,11 @@ def ingest(paths: Iterable[str | Path], store: Store, jobs: int | None = None,
 class _BatchLoader:
     """Writes finished documents to the store and reports progress: graphs the store does not
     hold yet are streamed (``Store.stream_new_graphs``, ``stream_documents`` per stream), the
-    others replaced a few at a time (one transaction per batch)."""
+    others replaced a few at a time (one transaction per batch).
+
+    A full stream's input is ended without waiting (``GraphStream.end_input``): while its loader
+    stores what it read ahead, new graphs are held (``_hold``) and go into the next stream once
+    the last one is closed. They are in no journal until then, so a crash loses nothing stored."""
 
     def __init__(self, store: Store, summary: IngestSummary, progress: ProgressCallback | None,
                  total: int, stream_documents: int = STREAM_DOCUMENTS,
@@ -306,8 +317,12 @@ class _BatchLoader:
         self.seen: set[str] = set()
         self.streaming = True
         self.stream: GraphStream | None = None
+        self.closing = False   # the stream's input has ended; its loader is storing the rest
         self.streamed: list[tuple[Path, str, GraphRows | None]] = []   # in the open stream
         self.streamed_iris: set[str] = set()
+        self.held: list[tuple[Path, str, bytes, GraphRows | None]] = []   # for the next stream
+        self.held_iris: set[str] = set()
+        self.held_bytes = 0
         self.deferred: list[tuple[Path, str, str, GraphRows | None]] = []   # repeats of streamed graphs
         self.retry: list[Path] = []   # documents of a stream the store refused
 
@@ -321,6 +336,10 @@ class _BatchLoader:
         self._report(path, "failed")
 
     def add(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None = None) -> None:
+        if self.closing and self.stream is not None and not self.stream.loading:
+            self._close_stream()   # stored meanwhile: the held graphs start the next stream
+        if iri in self.held_iris:
+            self._close_stream()   # rare: a repeat of a held graph, which must be stored first
         if iri in self.streamed_iris:
             # the same assessment twice: this copy replaces the streamed one once that is loaded
             self.deferred.append((path, iri, ntriples, rows))
@@ -328,7 +347,10 @@ class _BatchLoader:
                 self.end_stream()
             return
         if self.streaming and iri not in self.seen and not self.store.has_graph(iri):
-            self._stream(path, iri, ntriples, rows)
+            if self.closing:
+                self._hold(path, iri, ntriples, rows)
+            else:
+                self._stream(path, iri, ntriples, rows)
             return
         self._add_to_batch(path, iri, ntriples, rows)
 
@@ -361,7 +383,8 @@ class _BatchLoader:
                     self.fail(path, f"{path}: {store_error}")
             return stored
 
-    def _stream(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None) -> None:
+    def _stream(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None,
+                reported: bool = False) -> None:
         if self.stream is None:
             self.stream = self.store.stream_new_graphs()
         self.streamed.append((path, iri, rows))
@@ -369,38 +392,76 @@ class _BatchLoader:
         try:
             self.stream.add(iri, ntriples)
         except StoreError as error:
-            self._stream_refused(error, reported=len(self.streamed) - 1)
+            self._stream_refused(error, reported=len(self.streamed) - (0 if reported else 1))
             return
-        self._report(path, "ingested")   # on its way into the store; summary.ingested once it is there
+        if not reported:
+            self._report(path, "ingested")   # on its way into the store; summary.ingested once it is there
         if len(self.streamed) >= self.stream_documents:
-            self.end_stream()
+            self._end_input()
 
-    def end_stream(self) -> None:
-        """Wait for the open stream to be loaded; its documents are then ingested."""
-        if self.stream is None:
-            return
-        if self.stage:
-            count = len(self.streamed)
-            self.stage(f"storing {count:,} new assessment{'' if count == 1 else 's'}")
+    def _hold(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None) -> None:
+        text = zlib.compress(ntriples.encode("utf-8"), 1)
+        self.held.append((path, iri, text, rows))
+        self.held_iris.add(iri)
+        self.held_bytes += len(text)
+        self._report(path, "ingested")
+        if len(self.held) >= self.stream_documents or self.held_bytes >= HELD_BYTES:
+            self._close_stream()
+
+    def _end_input(self) -> None:
+        """End the open stream's input; its loader stores the rest while the documents go on."""
+        assert self.stream is not None
         try:
-            self.stream.close([rows for _, _, rows in self.streamed if rows is not None])
+            self.stream.end_input()
         except StoreError as error:
             self._stream_refused(error, reported=len(self.streamed))
             return
-        for path, iri, _ in self.streamed:
-            self.seen.add(iri)
-            self.summary.ingested.append((path, iri))
-        self.stream, self.streamed, self.streamed_iris = None, [], set()
-        deferred, self.deferred = self.deferred, []
-        for item in deferred:
-            self._add_to_batch(*item)
+        self.closing = True
+
+    def end_stream(self) -> None:
+        """Wait until every streamed and held graph is stored; their documents are then ingested."""
+        while self.stream is not None or self.held:
+            if self.stream is None:
+                self._close_stream()   # only opens the next stream with the held graphs
+            elif not self.closing:
+                self._end_input()
+            else:
+                self._close_stream()
+
+    def _close_stream(self) -> None:
+        """Wait for the stream to be stored, then start the next one with the held graphs."""
+        if self.stream is not None:
+            if self.stage:
+                count = len(self.streamed)
+                self.stage(f"storing {count:,} new assessment{'' if count == 1 else 's'}")
+            try:
+                self.stream.close([rows for _, _, rows in self.streamed if rows is not None])
+            except StoreError as error:
+                self._stream_refused(error, reported=len(self.streamed))
+                return
+            for path, iri, _ in self.streamed:
+                self.seen.add(iri)
+                self.summary.ingested.append((path, iri))
+            self.stream, self.closing, self.streamed, self.streamed_iris = None, False, [], set()
+            deferred, self.deferred = self.deferred, []
+            for item in deferred:
+                self._add_to_batch(*item)
+        held, self.held, self.held_iris, self.held_bytes = self.held, [], set(), 0
+        for path, iri, text, rows in held:
+            if self.streaming:
+                self._stream(path, iri, zlib.decompress(text).decode("utf-8"), rows, reported=True)
+            else:   # the next stream was refused while these were fed to it: they go again
+                self.retry.append(path)
+                self.done -= 1
 
     def _stream_refused(self, error: StoreError, reported: int) -> None:
         self.summary.warnings.append(f"{error} (they are loaded again, by batches)")
-        self.done -= reported   # they are reported again when loaded
+        self.done -= reported + len(self.held)   # they are reported again when loaded
         self.retry.extend(path for path, _, _ in self.streamed)
+        self.retry.extend(path for path, *_ in self.held)
         self.retry.extend(path for path, *_ in self.deferred)
-        self.stream, self.streamed, self.streamed_iris, self.deferred = None, [], set(), []
+        self.stream, self.closing, self.streamed, self.streamed_iris, self.deferred = None, False, [], set(), []
+        self.held, self.held_iris, self.held_bytes = [], set(), 0
         self.streaming = False
 
     def finish(self) -> None:

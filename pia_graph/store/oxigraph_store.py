@@ -163,7 +163,8 @@ class GraphStream:
     ``bulk_load`` runs in a thread of its own, reading TriG from a pipe, so it loads while the
     caller makes the next documents. It reads ahead of what it has stored (memory grows with the
     stream, up to gigabytes for tens of thousands of graphs), and ``close`` waits for it to
-    catch up.
+    catch up. ``end_input`` ends the input without waiting, so the caller can go on working
+    while the loader stores the rest (``loading``); ``close`` then only waits for what is left.
     A load that fails raises ``StoreError`` from ``add`` or ``close``, after dropping every graph
     of the stream (``graphs``).
     """
@@ -195,6 +196,8 @@ class GraphStream:
             self._reader.close()   # a writer still writing gets a broken pipe, not a hang
 
     def add(self, iri: str, ntriples: str) -> None:
+        if self._writer.closed:
+            raise ValueError("GraphStream.add after end_input")
         self.graphs.append(iri)
         self._pending.append((ox.NamedNode(iri), ntriples))
         if len(self._pending) >= self.JOURNAL_GROUP:
@@ -213,13 +216,25 @@ class GraphStream:
         except OSError as error:   # the loader stopped: its own error says why
             raise self._failed(error) from None
 
-    def close(self, index_rows: Iterable[GraphRows]) -> None:
-        """Wait for the load to end, then write the graphs' flow-index rows and delete the journal."""
+    def end_input(self) -> None:
+        """No more graphs: the loader goes on storing what it has read ahead, in its own thread,
+        while the caller works on; ``close`` waits for it."""
+        if self._writer.closed:
+            return
         self._send()
         try:
             self._writer.close()
         except OSError as error:
             raise self._failed(error) from None
+
+    @property
+    def loading(self) -> bool:
+        """Whether the loader is still storing (after ``end_input``: what it had read ahead)."""
+        return self._thread.is_alive()
+
+    def close(self, index_rows: Iterable[GraphRows]) -> None:
+        """Wait for the load to end, then write the graphs' flow-index rows and delete the journal."""
+        self.end_input()
         self._thread.join()
         if self._error is not None:
             raise self._failed(self._error)

@@ -258,3 +258,82 @@ def test_an_interrupted_stream_is_dropped_when_the_store_is_next_opened(gold_cop
         assert len(store.assessment_graphs()) == 3
     with Store(store_dir, read_only=True) as reader:
         assert len(reader.assessment_graphs()) == 3
+
+
+@pytest.fixture
+def loader_never_done(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A stream's loader that always seems busy storing, so that every document made after a
+    stream's input has ended is held for the next stream; returns the names of the held files."""
+    from pia_graph.store import ingest as ingest_module
+    from pia_graph.store.oxigraph_store import GraphStream
+
+    monkeypatch.setattr(GraphStream, "loading", property(lambda self: True))
+    held: list[str] = []
+    real_hold = ingest_module._BatchLoader._hold
+
+    def hold(self: ingest_module._BatchLoader, path: Path, *rest: object) -> None:
+        held.append(path.name)
+        real_hold(self, path, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module._BatchLoader, "_hold", hold)
+    return held
+
+
+def test_graphs_made_while_a_stream_is_stored_go_into_the_next(gold_copy: Path, tmp_path: Path,
+                                                                loader_never_done: list[str]) -> None:
+    with Store(tmp_path / "reference") as reference:   # one stream: nothing is held
+        assert ingest([gold_copy], reference, jobs=1).ok and loader_never_done == []
+        expected_quads, expected_index = _quads(reference), reference.fresh_flow_index().entries()  # type: ignore[union-attr]
+    with Store(tmp_path / "store") as store:
+        seen: list[tuple[str, int]] = []
+        summary = ingest([gold_copy], store, jobs=1, stream_documents=2,
+                         progress=lambda path, status, done, total: seen.append((status, done)))
+        assert loader_never_done == ["002.json"]   # made while the first two were being stored
+        assert summary.ok and [p.name for p, _ in summary.ingested] == ["000.json", "001.json", "002.json"]
+        assert seen == [("ingested", 1), ("ingested", 2), ("ingested", 3)]
+        assert _quads(store) == expected_quads
+        assert store.fresh_flow_index().entries() == expected_index  # type: ignore[union-attr]
+        assert not (store.path / STREAM_JOURNAL).exists()
+
+
+def test_a_repeat_of_a_held_graph_replaces_it_after_it_is_stored(gold_copy: Path, tmp_path: Path,
+                                                                 loader_never_done: list[str]) -> None:
+    held = gold_copy / "002.json"
+    record = json.loads(held.read_text(encoding="utf-8"))
+    record["files"][0]["entrustments"][0]["contractor"] = "後勝ち株式会社"
+    (gold_copy / "zz-corrected.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with Store(tmp_path / "store") as store:
+        summary = ingest([gold_copy], store, jobs=1, stream_documents=2)
+        assert loader_never_done == ["002.json"]
+        assert summary.ok and len(summary.ingested) == 4
+        iri = dict((p.name, i) for p, i in summary.ingested)["002.json"]
+        assert summary.replaced == [iri] and len(store.assessment_graphs()) == 3
+        names = {str(o) for o in store.graph(iri).objects(None, vocab.name)}
+        assert "後勝ち株式会社" in names and "富士通Japan株式会社" not in names
+
+
+def test_a_refused_stream_loads_its_held_graphs_again(gold_copy: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      loader_never_done: list[str]) -> None:
+    from pia_graph.store import ingest as ingest_module
+
+    real = ingest_module.build_assessment
+    victim = gold_copy / "001.json"
+
+    def corrupting(path_text: str, sha: str) -> ingest_module.Built:
+        path_text, iri, ntriples, error, rows = real(path_text, sha)
+        if Path(path_text) == victim.resolve():
+            ntriples = '<https://example.org/s> <https://example.org/p> "unterminated .\n'
+        return path_text, iri, ntriples, error, rows
+
+    monkeypatch.setattr(ingest_module, "build_assessment", corrupting)
+    with Store(tmp_path / "store") as store:
+        seen: list[tuple[str, str, int]] = []
+        summary = ingest([gold_copy], store, jobs=1, stream_documents=2,
+                         progress=lambda path, status, done, total: seen.append((path.name, status, done)))
+        assert loader_never_done in ([], ["002.json"])   # held unless the loader failed first
+        assert [p.name for p, _ in summary.failed] == [victim.name]
+        assert sorted(p.name for p, _ in summary.ingested) == ["000.json", "002.json"]
+        assert len(summary.warnings) == 1 and "could not load 2 new graphs" in summary.warnings[0]
+        assert seen[-1][2] == 3 and {name for name, *_ in seen} == {"000.json", "001.json", "002.json"}
+        assert len(store.assessment_graphs()) == 2 and not (store.path / STREAM_JOURNAL).exists()
