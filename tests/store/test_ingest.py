@@ -113,12 +113,11 @@ def test_expand_inputs_recurses_and_dedups(gold_copy: Path) -> None:
     assert len(files) == 4 and len(set(files)) == 4
 
 
-def test_a_document_the_store_refuses_fails_alone(gold_copy: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def _store_refuses(victim: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers make a graph the store cannot parse for ``victim``: the stream that holds it fails."""
     from pia_graph.store import ingest as ingest_module
 
     real = ingest_module.build_assessment
-    victim = sorted(gold_copy.glob("*.json"))[1]
 
     def corrupting(path_text: str, sha: str) -> ingest_module.Built:
         path_text, iri, ntriples, error, rows = real(path_text, sha)
@@ -127,6 +126,12 @@ def test_a_document_the_store_refuses_fails_alone(gold_copy: Path, tmp_path: Pat
         return path_text, iri, ntriples, error, rows
 
     monkeypatch.setattr(ingest_module, "build_assessment", corrupting)
+
+
+def test_a_document_the_store_refuses_fails_alone(gold_copy: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    victim = sorted(gold_copy.glob("*.json"))[1]
+    _store_refuses(victim, monkeypatch)
     with Store(tmp_path / "store") as store:
         summary = ingest([gold_copy], store, jobs=1)
         assert [p.name for p, _ in summary.failed] == [victim.name]
@@ -315,18 +320,8 @@ def test_a_repeat_of_a_held_graph_replaces_it_after_it_is_stored(gold_copy: Path
 def test_a_refused_stream_loads_its_held_graphs_again(gold_copy: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       loader_never_done: list[str]) -> None:
-    from pia_graph.store import ingest as ingest_module
-
-    real = ingest_module.build_assessment
     victim = gold_copy / "001.json"
-
-    def corrupting(path_text: str, sha: str) -> ingest_module.Built:
-        path_text, iri, ntriples, error, rows = real(path_text, sha)
-        if Path(path_text) == victim.resolve():
-            ntriples = '<https://example.org/s> <https://example.org/p> "unterminated .\n'
-        return path_text, iri, ntriples, error, rows
-
-    monkeypatch.setattr(ingest_module, "build_assessment", corrupting)
+    _store_refuses(victim, monkeypatch)
     with Store(tmp_path / "store") as store:
         seen: list[tuple[str, str, int]] = []
         summary = ingest([gold_copy], store, jobs=1, stream_documents=2,
