@@ -67,7 +67,7 @@ BATCH_TRIPLES = 150_000
 # meanwhile, see HELD_BYTES): short streams cost up to a third of the throughput at 50,000, long
 # ones hold more memory (the read-ahead; 4.3 GB peak with 16,384). See docs/benchmarks.md.
 STREAM_DOCUMENTS = 16_384
-# Repeats of graphs of the open stream wait for it to end (their texts held in memory, ~250 KB each)
+# Repeats of graphs of the open stream wait for it to end (their texts held in memory, ~0.5 MB each)
 STREAM_REPEATS_HELD = 256
 # While a stream's end is stored (minutes at 50,000, with one core idle), the workers go on and
 # their new graphs wait for the next stream, compressed (about 18 KB each instead of 570 KB as
