@@ -317,7 +317,6 @@ class _BatchLoader:
         self.seen: set[str] = set()
         self.streaming = True
         self.stream: GraphStream | None = None
-        self.closing = False   # the stream's input has ended; its loader is storing the rest
         self.streamed: list[tuple[Path, str, GraphRows | None]] = []   # in the open stream
         self.streamed_iris: set[str] = set()
         self.held: list[tuple[Path, str, bytes, GraphRows | None]] = []   # for the next stream
@@ -335,8 +334,13 @@ class _BatchLoader:
         self.summary.failed.append((path, reason))
         self._report(path, "failed")
 
+    @property
+    def closing(self) -> bool:
+        """Whether the open stream's input has ended: its loader is storing the rest."""
+        return self.stream is not None and self.stream.input_ended
+
     def add(self, path: Path, iri: str, ntriples: str, rows: GraphRows | None = None) -> None:
-        if self.closing and self.stream is not None and not self.stream.loading:
+        if self.stream is not None and self.stream.input_ended and not self.stream.loading:
             self._close_stream()   # stored meanwhile: the held graphs start the next stream
         if iri in self.held_iris:
             self._close_stream()   # rare: a repeat of a held graph, which must be stored first
@@ -415,18 +419,14 @@ class _BatchLoader:
             self.stream.end_input()
         except StoreError as error:
             self._stream_refused(error, reported=len(self.streamed))
-            return
-        self.closing = True
 
     def end_stream(self) -> None:
         """Wait until every streamed and held graph is stored; their documents are then ingested."""
         while self.stream is not None or self.held:
-            if self.stream is None:
-                self._close_stream()   # only opens the next stream with the held graphs
-            elif not self.closing:
+            if self.stream is not None and not self.stream.input_ended:
                 self._end_input()
             else:
-                self._close_stream()
+                self._close_stream()   # with no stream open: only starts the next with the held graphs
 
     def _close_stream(self) -> None:
         """Wait for the stream to be stored, then start the next one with the held graphs."""
@@ -442,7 +442,7 @@ class _BatchLoader:
             for path, iri, _ in self.streamed:
                 self.seen.add(iri)
                 self.summary.ingested.append((path, iri))
-            self.stream, self.closing, self.streamed, self.streamed_iris = None, False, [], set()
+            self.stream, self.streamed, self.streamed_iris = None, [], set()
             deferred, self.deferred = self.deferred, []
             for item in deferred:
                 self._add_to_batch(*item)
@@ -460,7 +460,7 @@ class _BatchLoader:
         self.retry.extend(path for path, _, _ in self.streamed)
         self.retry.extend(path for path, *_ in self.held)
         self.retry.extend(path for path, *_ in self.deferred)
-        self.stream, self.closing, self.streamed, self.streamed_iris, self.deferred = None, False, [], set(), []
+        self.stream, self.streamed, self.streamed_iris, self.deferred = None, [], set(), []
         self.held, self.held_iris, self.held_bytes = [], set(), 0
         self.streaming = False
 

@@ -196,7 +196,7 @@ class GraphStream:
             self._reader.close()   # a writer still writing gets a broken pipe, not a hang
 
     def add(self, iri: str, ntriples: str) -> None:
-        if self._writer.closed:
+        if self.input_ended:
             raise ValueError("GraphStream.add after end_input")
         self.graphs.append(iri)
         self._pending.append((ox.NamedNode(iri), ntriples))
@@ -219,13 +219,18 @@ class GraphStream:
     def end_input(self) -> None:
         """No more graphs: the loader goes on storing what it has read ahead, in its own thread,
         while the caller works on; ``close`` waits for it."""
-        if self._writer.closed:
+        if self.input_ended:
             return
         self._send()
         try:
             self._writer.close()
         except OSError as error:
             raise self._failed(error) from None
+
+    @property
+    def input_ended(self) -> bool:
+        """Whether ``end_input`` was called (or the load failed): no graph can be added."""
+        return self._writer.closed
 
     @property
     def loading(self) -> bool:
