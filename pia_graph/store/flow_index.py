@@ -33,8 +33,9 @@ flagged "pending" in between, so a crash leaves it flagged rather than silently 
 whose rows are not given flags it "stale". ``trace`` uses the index only when neither flag is set
 (it falls back to SPARQL otherwise); ``Store.repair_flow_index`` (run at the end of every build)
 compares every (graph, sha256) of the store with the index (``differences``), indexes what is
-missing and clears the flags. A SPARQL Update run through ``Store.select`` discards the index, as
-it may change anything. Tools other than pia-graph that write the store directly are not seen:
+missing and clears the flags. A SPARQL Update run through ``Store.select`` that names every graph
+it writes is followed like any other write (those graphs' rows are derived again from the store);
+one that may write any graph (``GRAPH ?g``, the default graph) discards the index. Tools other than pia-graph that write the store directly are not seen:
 run ``pia-graph build --reindex`` after using them.
 """
 
@@ -102,9 +103,11 @@ _HANDOFFS_CURRENT = "handoffs"
 # an assessment's holder as read from ``assessments``, in ``Holder``'s field order
 _HOLDER_COLUMNS = "graph, body, body_name, business, department, department_name, source_file"
 # meta flags: "pending" while a store write is between ``begin`` and ``commit``; "stale" after a
-# write whose index rows were not written (a failed write, a SPARQL Update). Either makes the index
-# unusable until ``Store.repair_flow_index`` compares it with the store again.
-_FLAGS = ("pending", "stale")
+# write whose index rows were not written (a failed write, a SPARQL Update). "unfollowed" while a
+# write that may change any graph runs (``begin_unfollowed``): a repair that finds it cannot trust
+# any row. Each makes the index unusable until ``Store.repair_flow_index`` compares it with the
+# store again.
+_FLAGS = ("pending", "stale", "unfollowed")
 
 
 def method_label(method: str | None, other: str | None) -> str:
@@ -263,6 +266,31 @@ class FlowIndex:
         with self._db:
             self._write(list(entries))
             self._db.execute("DELETE FROM meta WHERE key = 'pending'")
+
+    def begin_unfollowed(self) -> None:
+        """Before a store write that may change any graph (a SPARQL Update naming no graph): the
+        rows stay, so a write that fails leaves them usable (``end_unfollowed``), but a crash
+        before its end makes the next repair start from nothing (``forget_if_unfollowed``)."""
+        with self._db:
+            self._set_flag("unfollowed")
+
+    def end_unfollowed(self, *, written: bool) -> None:
+        """After that write: when it wrote, every row may be wrong (the next repair derives
+        them all again from the store); when it failed before writing, the rows still hold."""
+        with self._db:
+            if written:
+                self._clear()
+                self._set_flag("stale")
+            self._db.execute("DELETE FROM meta WHERE key = 'unfollowed'")
+
+    def forget_if_unfollowed(self) -> None:
+        """At the start of a repair: a write that may have changed any graph did not end (a
+        crash), so no row can be trusted."""
+        with self._db:
+            if self._db.execute("SELECT 1 FROM meta WHERE key = 'unfollowed'").fetchone():
+                self._clear()
+                self._set_flag("stale")
+                self._db.execute("DELETE FROM meta WHERE key = 'unfollowed'")
 
     def mark_stale(self) -> None:
         """The store changed in a way the index did not follow (until the next repair)."""

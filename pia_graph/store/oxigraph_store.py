@@ -64,7 +64,7 @@ from pia_graph.store.flow_index import (
     GraphRows,
     rows_from_triples,
 )
-from pia_graph.store.sparql_text import bind_with_values, is_update
+from pia_graph.store.sparql_text import bind_with_values, graphs_written_by, is_update
 
 DEFAULT_STORE_DIR = Path("pia-store")
 DUMP_FORMATS = {
@@ -519,6 +519,7 @@ class Store:
         and refresh its handoffs; returns the number of graphs (re)indexed. ``progress(done,
         total)`` is called as it goes."""
         index = self.flow_index_for_writing()
+        index.forget_if_unfollowed()
         missing, extra = index.differences(self.stored_sources())
         index.discard(extra)
         ordered = sorted(missing)
@@ -613,14 +614,39 @@ class Store:
     query = select  # the name architecture.md uses
 
     def _update(self, sparql: str) -> None:
-        # an update may change any graph: the index is rebuilt from the store by the next build
-        self.flow_index_for_writing().discard_all()
+        """Run SPARQL Update text. When the text names every graph it writes (``GRAPH <iri>``,
+        ``WITH``, ``CLEAR GRAPH`` …), the flow index follows: those graphs' rows are derived
+        again from the store, and ``trace`` keeps its index. Otherwise (the default graph,
+        ``GRAPH ?g``, ``DROP ALL``) any graph may have changed: once it has run, the index is
+        discarded and the next build rebuilds it from the store (minutes at 50,000
+        assessments). An update refused as malformed changes neither."""
+        index = self.flow_index_for_writing()
+        written = graphs_written_by(sparql) if index.usable() else None
+        # a crash inside the update leaves the index flagged, never silently wrong
+        if written is None:
+            index.begin_unfollowed()
+        else:
+            written.discard(str(vocab.ONTOLOGY_GRAPH))   # not indexed (see ``stored_sources``)
+            index.begin(written)
         try:
             self._writable().update(sparql)
         except SyntaxError as error:
+            self._end_update(index, written, wrote=False)
             raise QueryError(f"SPARQL Update syntax error: {_one_line(error)}") from error
-        except OSError as error:
+        except OSError as error:   # what was written is not known: the index stays flagged
             raise StoreError(f"{self.path}: update failed: {error}") from error
+        self._end_update(index, written, wrote=True)
+
+    def _end_update(self, index: FlowIndex, written: set[str] | None, *, wrote: bool) -> None:
+        if written is None:
+            index.end_unfollowed(written=wrote)
+        else:
+            index.commit(self._rows_of(written))
+
+    def _rows_of(self, graphs: Iterable[str]) -> list[GraphRows]:
+        """Flow-index rows of those of ``graphs`` that are in the store, from their triples."""
+        return [rows_from_triples(graph, self._triples_indexed(graph))
+                for graph in sorted(graphs) if self.has_graph(graph)]
 
     def _solutions(self, sparql: str, bindings: Mapping[str, Identifier]) -> ox.QuerySolutions:
         def run(text: str, substitutions: dict | None) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -107,3 +108,66 @@ def bind_with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
         blocks.append(f"VALUES ?{name} {{ {term_to_sparql(term)} }}")
     brace = outer_group_start(sparql)
     return f"{sparql[: brace + 1]} {' '.join(blocks)}\n{sparql[brace + 1 :]}"
+
+
+def graphs_written_by(sparql: str) -> set[str] | None:
+    """The named graphs a SPARQL Update request can change, when its text names every one of
+    them; None when it may write to the default graph or to graphs picked by a variable
+    (``GRAPH ?g``, ``CLEAR ALL``, ``DROP NAMED``), or when rdflib cannot parse it.
+
+    Lets a store keep what it derives per graph (trace's flow index) for all the other graphs.
+    rdflib only reads the text here: the store's own engine runs it.
+    """
+    from rdflib.plugins.sparql.processor import prepareUpdate
+
+    try:
+        operations = prepareUpdate(sparql).algebra
+    except Exception:   # pyparsing raises several types; any text rdflib cannot read is "unknown"
+        return None
+    written: set[str] = set()
+    for operation in operations:
+        targets = _operation_targets(operation)
+        if targets is None:
+            return None
+        written |= targets
+    return written
+
+
+def _part(operation: Any, key: str) -> Any:
+    # rdflib's CompValue.get returns the key itself for a part the operation lacks
+    return operation[key] if key in operation else None
+
+
+def _operation_targets(operation: Any) -> set[str] | None:
+    name = operation.name
+    if name in ("InsertData", "DeleteData", "DeleteWhere"):
+        return _template_targets(operation, None)
+    if name == "Modify":
+        with_graph = _part(operation, "withClause")
+        targets: set[str] = set()
+        for template in (_part(operation, "delete"), _part(operation, "insert")):
+            found = _template_targets(template, with_graph) if template is not None else set()
+            if found is None:
+                return None
+            targets |= found
+        return targets
+    if name in ("Clear", "Drop", "Create", "Load"):
+        graph = _part(operation, "graphiri")
+        return {str(graph)} if isinstance(graph, URIRef) else None
+    if name in ("Add", "Copy", "Move"):
+        source, destination = operation["graph"]
+        if not isinstance(destination, URIRef) or (name == "Move" and not isinstance(source, URIRef)):
+            return None
+        return {str(destination)} | ({str(source)} if name == "Move" else set())
+    return None
+
+
+def _template_targets(template: Any, with_graph: URIRef | None) -> set[str] | None:
+    graphs = set(_part(template, "quads") or {})
+    if _part(template, "triples"):
+        if with_graph is None:
+            return None   # the default graph
+        graphs.add(with_graph)
+    if not all(isinstance(graph, URIRef) for graph in graphs):
+        return None       # GRAPH ?g
+    return {str(graph) for graph in graphs}

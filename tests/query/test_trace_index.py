@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
+from pia_graph.errors import QueryError
 from pia_graph.query import flow_network, trace
 from pia_graph.query.trace import _uses_method, fold
 from pia_graph.store import Store
@@ -256,6 +257,49 @@ def test_a_sparql_update_discards_the_index(store: Store, corpus: Path) -> None:
         assert summary.reindexed == len(rebuilt.assessment_graphs())
         assert rebuilt.fresh_flow_index() is not None
         assert hops(rebuilt, "日本年金機構") == hops(SparqlOnly(rebuilt), "日本年金機構") == []
+
+
+def test_an_update_that_names_its_graph_keeps_the_index_in_step(store: Store) -> None:
+    path = store.path
+    pension = hops(store, "日本年金機構")
+    changed = pension[0]["assessment"]
+    store.close()
+    with Store(path, allow_update=True) as updating:
+        updating.select("PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
+                        f"DELETE {{ GRAPH <{changed}> {{ ?flow pia:recipient ?r }} }}\n"
+                        f"WHERE {{ GRAPH <{changed}> {{ ?flow pia:recipient ?r }} }}")
+        assert updating.fresh_flow_index() is not None     # trace keeps its index ...
+        after = hops(updating, "日本年金機構")
+        assert after and all(hop["assessment"] != changed for hop in after)
+        assert len(after) < len(pension)
+        assert_same_as_sparql(updating)                    # ... and it follows the update
+        assert updating.repair_flow_index() == 0           # nothing left for a build to mend
+
+
+def test_a_malformed_update_leaves_the_index_usable(store: Store) -> None:
+    path = store.path
+    store.close()
+    with Store(path, allow_update=True) as updating:
+        before = len(updating)
+        for text in ("DELETE { GRAPH ?g { ?s ?p } } WHERE {",                        # no graph read
+                     "DELETE { GRAPH <http://example.org/g> { ?s ?p } } WHERE {"):
+            with pytest.raises(QueryError, match="syntax"):
+                updating.select(text)
+            assert updating.fresh_flow_index() is not None
+        assert len(updating) == before
+
+
+def test_an_update_of_any_graph_cut_short_is_not_trusted(store: Store) -> None:
+    index = store.flow_index_for_writing()
+    index.begin_unfollowed()                       # as if killed inside such an update ...
+    victim = str(hops(store, "日本年金機構")[0]["assessment"])
+    store.oxigraph.update("PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
+                          f"DELETE WHERE {{ GRAPH <{victim}> {{ ?flow pia:recipient ?r }} }}")
+    assert store.fresh_flow_index() is None        # ... trace reads SPARQL ...
+    assert all(hop["assessment"] != victim for hop in hops(store, "日本年金機構"))
+    assert store.repair_flow_index() == len(store.assessment_graphs())   # ... until every row is derived again
+    assert store.fresh_flow_index() is not None
+    assert_same_as_sparql(store)
 
 
 def test_a_write_interrupted_between_store_and_index_is_not_trusted(store: Store) -> None:

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from pia_graph import vocab
 from pia_graph.errors import QueryError, StoreError
 from pia_graph.store import Store, open_source
-from pia_graph.store.sparql_text import bind_with_values, is_update, outer_group_start
+from pia_graph.store.sparql_text import bind_with_values, graphs_written_by, is_update, outer_group_start
 
 PREFIXES = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in vocab.PREFIXES.items())
 ASSESSMENT_A = URIRef("https://w3id.org/pia-graph/id/assessment/test-body/1/focused")
@@ -163,6 +163,30 @@ def test_updates_are_refused_unless_allowed(tmp_path: Path, update: str) -> None
     with Store(tmp_path / "ro", allow_update=True) as writable:
         assert writable.select(update) == []
         assert len(writable) != before
+
+
+@pytest.mark.parametrize(("update", "graphs"), [
+    ("PREFIX ex: <http://e/> INSERT DATA { GRAPH ex:g { ex:a ex:b ex:c } } ;"
+     " DELETE DATA { GRAPH <http://g2> { <http://a> <http://b> 1 } }", {"http://e/g", "http://g2"}),
+    ("WITH <http://w> DELETE { ?s ?p ?o } INSERT { GRAPH <http://h> { ?s ?p 2 } } WHERE { ?s ?p ?o }",
+     {"http://w", "http://h"}),
+    ("DELETE WHERE { GRAPH <http://x> { ?s ?p ?o } }", {"http://x"}),
+    ("CLEAR GRAPH <http://x> ; DROP SILENT GRAPH <http://y> ; CREATE GRAPH <http://z>",
+     {"http://x", "http://y", "http://z"}),
+    ("COPY <http://a> TO <http://b> ; ADD <http://c> TO <http://d>", {"http://b", "http://d"}),
+    ("MOVE <http://a> TO <http://b>", {"http://a", "http://b"}),
+    ("LOAD <http://example.org/data.ttl> INTO GRAPH <http://l>", {"http://l"}),
+    # the default graph, or graphs a variable or a keyword picks: any graph may change
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", None),
+    ("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }", None),
+    ("INSERT { ?s ?p ?o } USING <http://u> WHERE { ?s ?p ?o }", None),
+    ("DELETE { GRAPH <http://x> { ?s ?p ?o } } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", None),
+    ("DROP NAMED", None), ("CLEAR ALL", None), ("DROP DEFAULT", None), ("MOVE DEFAULT TO <http://c>", None),
+    ("COPY <http://a> TO DEFAULT", None), ("LOAD <http://example.org/data.ttl>", None),
+    ("DELETE { GRAPH ?g { ?s ?p } } WHERE {", None),   # unreadable
+])
+def test_the_graphs_an_update_writes_are_read_from_its_text(update: str, graphs: set[str] | None) -> None:
+    assert graphs_written_by(update) == graphs
 
 
 def test_queries_are_not_mistaken_for_updates() -> None:
