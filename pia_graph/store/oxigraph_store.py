@@ -642,6 +642,8 @@ class Store:
             index.end_unfollowed(written=wrote)
         else:
             index.commit(self._rows_of(written))
+            # any write empties the handoffs; without them a national trace takes ~0.7 s longer
+            index.refresh_handoffs()
 
     def _rows_of(self, graphs: Iterable[str]) -> list[GraphRows]:
         """Flow-index rows of those of ``graphs`` that are in the store, from their triples."""

@@ -268,7 +268,9 @@ def test_an_update_that_names_its_graph_keeps_the_index_in_step(store: Store) ->
         updating.select("PREFIX pia: <https://w3id.org/pia-graph/ontology#>\n"
                         f"DELETE {{ GRAPH <{changed}> {{ ?flow pia:recipient ?r }} }}\n"
                         f"WHERE {{ GRAPH <{changed}> {{ ?flow pia:recipient ?r }} }}")
-        assert updating.fresh_flow_index() is not None     # trace keeps its index ...
+        index = updating.fresh_flow_index()
+        assert index is not None                            # trace keeps its index ...
+        assert index.handoffs_current()                     # ... with its handoffs decided again
         after = hops(updating, "日本年金機構")
         assert after and all(hop["assessment"] != changed for hop in after)
         assert len(after) < len(pension)
