@@ -852,6 +852,8 @@ class FileReader:
         # fields whose values are known but not which instance owns which: (field, key, slots, values)
         self.groups: list[tuple[str, str, list[tuple[str, str, int]], list[Value]]] = []
         self.flow_numbers: dict[str, dict[int, int]] = {}
+        # a label ``distribute`` gave to one instance but which printed no value of its own → its path
+        self.open_slots: dict[int, str] = {}
         self._by_key: dict[str | None, list[tuple[int, LabelHit, Page]]] | None = None
         self._checked_options: set[str] | None = None
 
@@ -1062,11 +1064,19 @@ class FileReader:
     def checkboxes(self, key: str, path: str, list_id: str) -> Value | None:
         """Checked options of a checkbox field, when certain (P3): from the label's own line(s), or
         from its page when that page holds no other grid sharing these options."""
-        ex = self.ex
         entries = self.hits(key)
         if len(entries) != 1:
             return None
         hit, page = entries[0]
+        return self.page_checkboxes(hit, page, path, list_id)
+
+    def page_checkboxes(self, hit: LabelHit, page: Page, path: str, list_id: str, *,
+                        whole_grid: bool = False) -> Value | None:
+        """Checked options of the checkbox label ``hit``: from its own line(s), or from its page
+        when that page holds no other grid sharing these options. ``whole_grid``: the page must
+        hold each option of the list exactly once (one whole grid), as where several instances
+        print the same grid and a page break may split one or join two."""
+        ex = self.ex
         if ex.ordered:
             return self.inline_boxes(hit, list_id, path)
         options = ex.cat.option_key_forms(list_id)
@@ -1093,6 +1103,11 @@ class FileReader:
                 if boxes:
                     ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
                                    "checkbox marks detached from labels; other grids share the page")
+                return None
+            if whole_grid and (len(boxes) != len(options) or {b.option for b in boxes} != options):
+                ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
+                               "the page of this label does not hold one whole grid of its options "
+                               "(a grid split by a page break, or the grids of several instances)")
                 return None
             scan = BoxScan(boxes, orphans, 0, [])
         unknown = [b for b in scan.boxes if b.checked is None]
@@ -1211,7 +1226,10 @@ class FileReader:
             position += len(group)
             values = [ex.value_of(h, p) for h, p in group]
             if len(group) == 1:
-                self._put(f"{base}/{slots[0]}/{field_name}", values[0], group[0][0])
+                path = f"{base}/{slots[0]}/{field_name}"
+                self._put(path, values[0], group[0][0])
+                if values[0] is None:
+                    self.open_slots[id(group[0][0])] = path
                 continue
             texts = {key_form(str(v.text)) for v in values if v is not None}
             if len(texts) == 1 and all(v is not None for v in values):
@@ -1335,11 +1353,97 @@ class FileReader:
             for field_name in ("purpose", "information", "subject_count", "subject_scope"):
                 self.distribute(f"{prefix}.{field_name}", field_name, f"{self.base}/{kind}", total, [])
             methods_key = f"{prefix}.methods"
+            list_id = "O-TEIKYO" if prefix == "provision" else "O-ITEN"
             if total == 1 and len(self.hits(methods_key)) == 1:
-                self.checkboxes(methods_key, f"{self.base}/{kind}/0/methods", "O-TEIKYO" if prefix == "provision" else "O-ITEN")
+                self.checkboxes(methods_key, f"{self.base}/{kind}/0/methods", list_id)
+            else:
+                self.flow_methods(methods_key, kind, total, list_id)
         for field_name in ("legal_basis", "timing"):
             self.shared_flow_field(field_name, instances)
         self.typed_flow_values(instances)
+        self.detached_flow_values()
+
+    DETACHED_FLOW_FIELDS: ClassVar[tuple[str, ...]] = ("purpose", "information", "subject_scope")
+
+    def detached_flow_values(self) -> None:
+        """②用途, ③提供する情報 and ⑤本人の範囲 whose value is printed apart from its label, where
+        ``distribute`` has tied the label to its instance: on the label's page, the one value of
+        that field's kind (``flow_value_kind``) goes to the one label of that kind left without a
+        value. Where the page holds several such labels or values, or another text label waiting
+        for a value, each of its instances abstains with the page's values as candidates."""
+        ex = self.ex
+        for page in self.pages:
+            open_labels: dict[str, list[LabelHit]] = {}
+            others_open = False
+            for hit, hit_key in ex.keyed_hits(page):
+                head, _, field_name = (hit_key or "").partition(".")
+                if ex.value_of(hit, page) is not None:
+                    continue
+                if head in ("provision", "transfer") and field_name in self.DETACHED_FLOW_FIELDS:
+                    open_labels.setdefault(field_name, []).append(hit)
+                elif head not in ("provision", "transfer", "flow") and (label := ex.defs_of(hit, page)) is not None \
+                        and label.type == "T" and not hit.group:
+                    others_open = True
+            if not open_labels:
+                continue
+            typed: dict[str | None, list[Chunk]] = {}
+            for chunk in page.chunks:
+                if chunk.kind == "free" and not chunk.used:
+                    typed.setdefault(flow_value_kind(chunk.text), []).append(chunk)
+            for field_name, labels in open_labels.items():
+                chunks = typed.get(field_name, [])
+                paths = [self.open_slots.get(id(hit)) for hit in labels]
+                waiting = [path for path in paths if path is not None and ex.out.get(path) is None]
+                if not waiting:
+                    continue
+                if not chunks:
+                    # nothing on the page reads as this field's value: any text of no known kind may be it
+                    untyped = typed.get(None, [])
+                    for path in waiting if untyped else []:
+                        ex.out.abstain(path, [c.text for c in untyped],
+                                       "value printed apart from its label; no text on the page reads as this field")
+                    continue
+                if len(labels) == 1 and len(chunks) == 1 and not others_open:
+                    chunks[0].used = True
+                    ex.out.set(waiting[0], Value(chunks[0].text, chunks[0].first, chunks[0].last))
+                    continue
+                for path in waiting:
+                    ex.out.abstain(path, [c.text for c in chunks],
+                                   "value printed apart from its label; several labels or values compete")
+
+    def flow_methods(self, key: str, kind: str, total: int, list_id: str) -> None:
+        """⑥提供方法/⑥移転方法 of several instances: as ``distribute`` does for text fields, the
+        i-th label (pages in order) is instance i's; its grid is read from its page only when
+        that page holds no other instance's label and one whole grid (``page_checkboxes``)."""
+        ex = self.ex
+        entries = self.hits(key)
+        if not entries:
+            return
+        base = f"{self.base}/{kind}"
+        if len(entries) != total:
+            candidates = self._grid_candidates([page for _, page in entries], list_id)
+            for slot in range(total):
+                ex.out.abstain(f"{base}/{slot}/methods", candidates, f"{len(entries)} labels for {total} instances")
+            return
+        position = 0
+        for page_entries in _by_page(entries):
+            if len(page_entries) == 1:
+                hit, page = page_entries[0]
+                self.page_checkboxes(hit, page, f"{base}/{position}/methods", list_id, whole_grid=True)
+            else:
+                candidates = self._grid_candidates([page_entries[0][1]], list_id)
+                for slot in range(position, position + len(page_entries)):
+                    ex.out.abstain(f"{base}/{slot}/methods", candidates,
+                                   "one page holds this field of several instances; which is which is not printed")
+            position += len(page_entries)
+
+    def _grid_candidates(self, pages: list[Page], list_id: str) -> list[str]:
+        """The options of ``list_id`` marked, or perhaps marked, on ``pages``."""
+        options = self.ex.cat.option_key_forms(list_id)
+        seen: dict[int, Page] = {page.index: page for page in pages}
+        found = {box.option for page in seen.values() for chunk in page.chunks if chunk.kind == "box" and chunk.tokens
+                 for box in chunk.scan.boxes if box.checked is not False and box.option in options}
+        return sorted(_printed_cm(option, list_id, self.ex.cat) for option in found)
 
     def typed_flow_values(self, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
         """Flow labels standing alone, their values elsewhere on the page: a value goes to a label
@@ -1637,7 +1741,7 @@ _LAW_END = re.compile(r"(条|項|号|等|表|\)|条の\d+)$")
 _TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|その都度|必要に応じ|四半期|半期)|都度|随時|頻度|回程度")
 _SCOPE_END = re.compile(r"(者|者等|者を含む|配偶者|世帯員|者全員)$")
 _INFO_END = re.compile(r"(情報|情報等|番号|事項)$")
-_PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|証明|証明等|支給|把握|照会|算定|賦課|徴収|判定|通知)$")
+_PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|証明|証明等|支給|把握|照会|算定|賦課|徴収|判定|通知|調整|認定)$")
 
 
 _ENUMERATOR = re.compile(r"^[ \u3000]*(?:(?P<dot>[0-9０-９]{1,2})[．.]|[(（](?P<paren>[0-9０-９]{1,2})[)）]|(?P<circled>[①-⑳]))")
@@ -1666,6 +1770,14 @@ def _continues_enumeration(run: list[Chunk]) -> bool:
     styles = {n[0] for n in numbers if n}
     first = numbers[0][1] if numbers[0] else 0
     return len(styles) == 1 and all(n is not None and n[1] == first + i for i, n in enumerate(numbers))
+
+
+def _by_page(entries: list[tuple[LabelHit, Page]]) -> list[list[tuple[LabelHit, Page]]]:
+    """Label hits grouped by page, pages in the order they first appear."""
+    groups: dict[int, list[tuple[LabelHit, Page]]] = {}
+    for hit, page in entries:
+        groups.setdefault(page.index, []).append((hit, page))
+    return list(groups.values())
 
 
 def flow_value_kind(text: str) -> str | None:
