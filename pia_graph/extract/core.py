@@ -1070,12 +1070,12 @@ class FileReader:
         hit, page = entries[0]
         return self.page_checkboxes(hit, page, path, list_id)
 
-    def page_checkboxes(self, hit: LabelHit, page: Page, path: str, list_id: str, *,
-                        whole_grid: bool = False) -> Value | None:
+    def page_checkboxes(self, hit: LabelHit, page: Page, path: str, list_id: str) -> Value | None:
         """Checked options of the checkbox label ``hit``: from its own line(s), or from its page
-        when that page holds no other grid sharing these options. ``whole_grid``: the page must
-        hold each option of the list exactly once (one whole grid), as where several instances
-        print the same grid and a page break may split one or join two."""
+        when that page holds no other grid sharing these options and each option of the list
+        exactly once. Marks detached from their boxes are counted against the boxes left
+        without one, which is sound only if every box was recognised: an option wrapped over two
+        lines, a grid a page break splits, or the grids of two instances on one page, break that."""
         ex = self.ex
         if ex.ordered:
             return self.inline_boxes(hit, list_id, path)
@@ -1104,7 +1104,7 @@ class FileReader:
                     ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
                                    "checkbox marks detached from labels; other grids share the page")
                 return None
-            if whole_grid and (len(boxes) != len(options) or {b.option for b in boxes} != options):
+            if len(boxes) != len(options) or {b.option for b in boxes} != options:
                 ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
                                "the page of this label does not hold one whole grid of its options "
                                "(a grid split by a page break, or the grids of several instances)")
@@ -1429,7 +1429,7 @@ class FileReader:
         for page_entries in _by_page(entries):
             if len(page_entries) == 1:
                 hit, page = page_entries[0]
-                self.page_checkboxes(hit, page, f"{base}/{position}/methods", list_id, whole_grid=True)
+                self.page_checkboxes(hit, page, f"{base}/{position}/methods", list_id)
             else:
                 candidates = self._grid_candidates([page_entries[0][1]], list_id)
                 for slot in range(position, position + len(page_entries)):

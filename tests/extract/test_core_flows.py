@@ -138,3 +138,29 @@ def test_a_detached_purpose_is_read_only_when_alone_on_its_page(generated: list[
                 assert "\n".join(value_lines) in page
                 assert len(re.findall(r"②提供先における用途\s*$", page, flags=re.MULTILINE)) == 1
     assert checked > 10
+
+
+@pytest.mark.parametrize("option", ["フラッシュメモリ", "電子記録媒体（フラッシュメモリを除く。）", "情報提供ネットワークシステム"])
+def test_an_option_wrapped_over_two_lines_does_not_let_a_detached_mark_go_elsewhere(option: str) -> None:
+    """A detached mark is given to a box left without one only when every box of the grid was
+    recognised: with an option's text wrapped (… / its last character), its box is not seen, and
+    its mark could go to another option. Whatever is read from such text is still the truth."""
+    detached = f"\n] {option}\n"
+    checked = 0
+    for index in range(100):
+        rng = random.Random(9100 + index)
+        record = random_record(rng, index)
+        text, truth = render_text_with_truth(record, rng, shuffle=True)
+        if detached not in text:
+            continue
+        wrapped = extract_text(text.replace(detached, f"\n] {option[:-1]}\n{option[-1]}\n"), "wrapped.txt")
+        hidden = {u["path"]: u.get("hidden") for u in truth["uncertain"]}
+        uncertain = {u["path"] for u in wrapped["uncertain"]}
+        for (base, got), (_, want) in zip(flows(wrapped), flows(truth), strict=True):
+            true_methods = want["methods"] if want["methods"] is not None else hidden.get(f"{base}/methods")
+            if got["methods"] is not None:
+                checked += 1
+                assert sorted(got["methods"]) == sorted(true_methods), (index, base)
+            elif true_methods:
+                assert f"{base}/methods" in uncertain, (index, base)
+    assert checked > 30
