@@ -71,12 +71,26 @@ def test_checkbox_grid_certain_marks() -> None:
     assert record["files"][0]["acquisition_methods"] == ["紙", "庁内連携システム"]
 
 
+WHOLE_GRID_REST = ("[ ] 専用線 [ ] 庁内連携システム\n\n[ ] 電子記録媒体（フラッシュメモリを除く。） [ ] フラッシュメモリ\n\n"
+                   "[ ] 情報提供ネットワークシステム [ ] その他 （ ）")
+
+
 def test_checkbox_grid_detached_marks_with_a_unique_assignment() -> None:
-    # two detached boxes, two orphan marks and no other grid on the page: both are checked
+    # two detached boxes, two orphan marks, the whole grid and no other on the page: both are checked
+    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
+            " ②入手方法\n\n] 紙 [ ○\n\n] 電子メール\n\n[ ○\n\n" + WHOLE_GRID_REST)
+    record = extract_text(doc(page), "c.txt")
+    assert record["files"][0]["acquisition_methods"] == ["紙", "電子メール"]
+
+
+def test_checkbox_grid_detached_marks_on_part_of_a_grid_abstain() -> None:
+    # the page shows three of the eight options: a mark may belong to a box not seen there
     page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
             " ②入手方法\n\n] 紙 [ ○\n\n] 電子メール\n\n[ ○\n\n[ ] 専用線")
     record = extract_text(doc(page), "c.txt")
-    assert record["files"][0]["acquisition_methods"] == ["紙", "電子メール"]
+    assert record["files"][0].get("acquisition_methods") is None
+    entry = next(u for u in record["uncertain"] if u["path"] == "/files/0/acquisition_methods")
+    assert set(entry["candidates"]) == {"紙", "電子メール"}
 
 
 def test_checkbox_grid_detached_marks_ambiguous_abstains() -> None:
