@@ -1099,13 +1099,13 @@ class FileReader:
                 boxes.extend(chunk_scan.boxes)
                 orphans += chunk_scan.orphan_marks
                 foreign |= {b.option for b in chunk_scan.boxes} - options
+            marked = sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False})
             if others or foreign:
                 if boxes:
-                    ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
-                                   "checkbox marks detached from labels; other grids share the page")
+                    ex.out.abstain(path, marked, "checkbox marks detached from labels; other grids share the page")
                 return None
             if len(boxes) != len(options) or {b.option for b in boxes} != options:
-                ex.out.abstain(path, sorted({_printed_cm(b.option, list_id, ex.cat) for b in boxes if b.checked is not False}),
+                ex.out.abstain(path, marked,
                                "the page of this label does not hold one whole grid of its options "
                                "(a grid split by a page break, or the grids of several instances)")
                 return None
@@ -1214,14 +1214,7 @@ class FileReader:
                                    f"{len(entries)} labels for {total} instances")
             return
         position = 0
-        by_page: dict[int, list[tuple[LabelHit, Page]]] = {}
-        order: list[int] = []
-        for hit, page in entries:
-            if page.index not in by_page:
-                order.append(page.index)
-            by_page.setdefault(page.index, []).append((hit, page))
-        for page_index in order:
-            group = by_page[page_index]
+        for group in _by_page(entries):
             slots = list(range(position, position + len(group)))
             position += len(group)
             values = [ex.value_of(h, p) for h, p in group]
@@ -1354,10 +1347,7 @@ class FileReader:
                 self.distribute(f"{prefix}.{field_name}", field_name, f"{self.base}/{kind}", total, [])
             methods_key = f"{prefix}.methods"
             list_id = "O-TEIKYO" if prefix == "provision" else "O-ITEN"
-            if total == 1 and len(self.hits(methods_key)) == 1:
-                self.checkboxes(methods_key, f"{self.base}/{kind}/0/methods", list_id)
-            else:
-                self.flow_methods(methods_key, kind, total, list_id)
+            self.flow_methods(methods_key, kind, total, list_id)
         for field_name in ("legal_basis", "timing"):
             self.shared_flow_field(field_name, instances)
         self.typed_flow_values(instances)
@@ -1373,6 +1363,8 @@ class FileReader:
         for a value, each of its instances abstains with the page's values as candidates."""
         ex = self.ex
         for page in self.pages:
+            if not any(id(hit) in self.open_slots for hit in page.hits):
+                continue   # nothing here waits for a detached value
             open_labels: dict[str, list[LabelHit]] = {}
             others_open = False
             for hit, hit_key in ex.keyed_hits(page):
@@ -1412,7 +1404,7 @@ class FileReader:
                                    "value printed apart from its label; several labels or values compete")
 
     def flow_methods(self, key: str, kind: str, total: int, list_id: str) -> None:
-        """⑥提供方法/⑥移転方法 of several instances: as ``distribute`` does for text fields, the
+        """⑥提供方法/⑥移転方法 of the instances: as ``distribute`` does for text fields, the
         i-th label (pages in order) is instance i's; its grid is read from its page only when
         that page holds no other instance's label and one whole grid (``page_checkboxes``)."""
         ex = self.ex
