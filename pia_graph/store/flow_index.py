@@ -279,8 +279,7 @@ class FlowIndex:
         them all again from the store); when it failed before writing, the rows still hold."""
         with self._db:
             if written:
-                self._clear()
-                self._set_flag("stale")
+                self._discard_rows()
             self._db.execute("DELETE FROM meta WHERE key = 'unfollowed'")
 
     def forget_if_unfollowed(self) -> None:
@@ -288,8 +287,7 @@ class FlowIndex:
         crash), so no row can be trusted."""
         with self._db:
             if self._db.execute("SELECT 1 FROM meta WHERE key = 'unfollowed'").fetchone():
-                self._clear()
-                self._set_flag("stale")
+                self._discard_rows()
                 self._db.execute("DELETE FROM meta WHERE key = 'unfollowed'")
 
     def mark_stale(self) -> None:
@@ -355,8 +353,12 @@ class FlowIndex:
 
     def discard_all(self) -> None:
         with self._db:
-            self._clear()
-            self._set_flag("stale")
+            self._discard_rows()
+
+    def _discard_rows(self) -> None:
+        # no row is trusted: the next repair derives every graph's again from the store
+        self._clear()
+        self._set_flag("stale")
 
     def refresh_handoffs(self) -> int | None:
         """Decide, for every flow of the index, which other assessments' holders it passes data
