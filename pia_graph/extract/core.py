@@ -1353,11 +1353,12 @@ class FileReader:
         self.typed_flow_values(instances)
         self.detached_flow_values()
 
-    DETACHED_FLOW_FIELDS: ClassVar[tuple[str, ...]] = ("purpose", "information", "subject_scope")
+    DETACHED_FLOW_FIELDS: ClassVar[tuple[str, ...]] = ("legal_basis", "purpose", "information", "subject_scope", "timing")
 
     def detached_flow_values(self) -> None:
-        """②用途, ③提供する情報 and ⑤本人の範囲 whose value is printed apart from its label, where
-        ``distribute`` has tied the label to its instance: on the label's page, the one value of
+        """①法令上の根拠, ②用途, ③提供する情報, ⑤本人の範囲 and ⑦時期・頻度 whose value is printed
+        apart from its label, where ``distribute`` or ``shared_flow_field`` has tied the label to
+        its instance: on the label's page, the one value of
         that field's kind (``flow_value_kind``) goes to the one label of that kind left without a
         value. Where the page holds several such labels or values, or another text label waiting
         for a value, each of its instances abstains with the page's values as candidates."""
@@ -1371,7 +1372,7 @@ class FileReader:
                 head, _, field_name = (hit_key or "").partition(".")
                 if ex.value_of(hit, page) is not None:
                     continue
-                if head in ("provision", "transfer") and field_name in self.DETACHED_FLOW_FIELDS:
+                if head in ("provision", "transfer", "flow") and field_name in self.DETACHED_FLOW_FIELDS:
                     open_labels.setdefault(field_name, []).append(hit)
                 elif head not in ("provision", "transfer", "flow") and (label := ex.defs_of(hit, page)) is not None \
                         and label.type == "T" and not hit.group:
@@ -1496,62 +1497,110 @@ class FileReader:
                 ex.out.set(path, Value(chunks[0].text, chunks[0].first, chunks[0].last))
 
     def shared_flow_field(self, field_name: str, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
-        """①法令上の根拠 and ⑦時期・頻度 print the same label for 提供先 and 移転先: a page's
-        occurrences belong to a kind only when the page holds labels of that kind alone."""
+        """①法令上の根拠 and ⑦時期・頻度 print the same label for 提供先 and 移転先. A page holding
+        labels of one kind alone gives its labels to that kind; as ``distribute`` does, the i-th
+        label of a kind (pages in order) is its i-th instance. A page holding both kinds (or
+        neither) is shared: with one shared page, the counts tell how many of its labels are each
+        kind's; with several, a kind's labels are placed from the file's start up to the first
+        shared page and from its end back to the last, and those in between abstain. Inside a
+        page the order is lost, so several labels there take their values only when these agree."""
         ex = self.ex
         entries = self.hits(f"flow.{field_name}")
-        by_kind: dict[str, list[tuple[LabelHit, Page]]] = {"provisions": [], "transfers": []}
-        ambiguous: list[tuple[LabelHit, Page]] = []
-        for hit, page in entries:
-            kinds = set()
-            for other in page.hits:
-                key = ex.key(other, page) or ""
-                # a bare heading (提供先1 with no recipient) is an empty table, not an instance
-                if key.startswith("provision.") or (other.group and other.group[0] == "提供先" and other.value):
-                    kinds.add("provisions")
-                if key.startswith("transfer.") or (other.group and other.group[0] == "移転先" and other.value):
-                    kinds.add("transfers")
-            if len(kinds) == 1:
-                by_kind[kinds.pop()].append((hit, page))
-            else:
-                ambiguous.append((hit, page))
-        for kind, hits in by_kind.items():
-            total = len(instances[kind])
-            if total and len(hits) == total and not ambiguous:
-                for slot, (hit, page) in enumerate(hits):
-                    self._put(f"{self.base}/{kind}/{slot}/{field_name}", ex.value_of(hit, page), hit)
-        if ambiguous:
-            self.shared_group(field_name, ambiguous, instances)
-            values = [v.text for h, p in ambiguous if (v := ex.value_of(h, p)) is not None]
-            for kind in ("provisions", "transfers"):
-                for slot in range(len(instances[kind])):
+        counts = {kind: len(instances[kind]) for kind in ("provisions", "transfers")}
+        if not any(counts.values()):
+            return
+        pages: list[tuple[list[tuple[LabelHit, Page]], str | None]] = []  # labels of a page, its kind (None: shared)
+        for group in _by_page(entries):
+            kinds = self._flow_kinds(group[0][1])
+            kind = kinds.pop() if len(kinds) == 1 else None
+            if kind is not None and counts[kind] == 0:
+                continue   # the labels of an empty table (a bare 提供先1 or 移転先1)
+            pages.append((group, kind))
+        shared = [group for group, kind in pages if kind is None]
+        on_shared = {kind: counts[kind] - sum(len(g) for g, k in pages if k == kind) for kind in counts}
+        spare = sum(len(g) for g in shared) - sum(on_shared.values())
+        if min(on_shared.values()) < 0 or spare < 0 or (spare and all(counts.values())):
+            values = [v.text for h, p in entries if (v := ex.value_of(h, p)) is not None]
+            for kind, total in counts.items():
+                for slot in range(total):
                     ex.out.abstain(f"{self.base}/{kind}/{slot}/{field_name}", values,
-                                   "提供先 and 移転先 share this label on one page; the owner of each value is not printed")
+                                   f"{len(entries)} labels for {sum(counts.values())} 提供先 and 移転先")
+            return
+        # the slots of each kind each page holds, where the counts make them certain
+        placed: dict[int, dict[str, list[int]]] = {id(group): {} for group, _ in pages}
+        for kind, total in counts.items():
+            def labels_of(group: list[tuple[LabelHit, Page]], page_kind: str | None, kind: str = kind) -> int | None:
+                if page_kind is not None:
+                    return len(group) if page_kind == kind else 0
+                return on_shared[kind] if len(shared) == 1 else None
+            position = 0
+            for group, page_kind in pages:
+                number = labels_of(group, page_kind)
+                if number is None:
+                    break
+                placed[id(group)][kind] = list(range(position, position + number))
+                position += number
+            position = total
+            for group, page_kind in reversed(pages):
+                number = labels_of(group, page_kind)
+                if number is None:
+                    break
+                placed[id(group)][kind] = list(range(position - number, position))
+                position -= number
+        markers = {"provisions": "提供先", "transfers": "移転先"}
+        for group, _page_kind in pages:
+            owners = [(kind, slot) for kind, slots in placed[id(group)].items() for slot in slots]
+            paths = [f"{self.base}/{kind}/{slot}/{field_name}" for kind, slot in owners]
+            values = [ex.value_of(h, p) for h, p in group]
+            if len(group) == 1 and len(owners) == 1:
+                self._put(paths[0], values[0], group[0][0])
+                if values[0] is None:
+                    self.open_slots[id(group[0][0])] = paths[0]
+                continue
+            present = [v for v in values if v is not None]
+            if len(owners) == len(group) and len(present) == len(values) \
+                    and len({key_form(str(v.text)) for v in present}) == 1:
+                for path, value in zip(paths, present, strict=True):
+                    ex.out.set(path, value)
+                continue
+            page = group[0][1]
+            if len(present) < len(values):
+                # labels standing alone: their values are the page's unclaimed texts of this kind
+                typed = [c for c in page.chunks if c.kind == "free" and not c.used and flow_value_kind(c.text) == field_name]
+                if len(typed) == len(values) - len(present):
+                    present += [Value(c.text, c.first, c.last) for c in typed]
+            if len(owners) == len(group) and len(present) == len(values):
+                self.groups.append((field_name, f"flow.{field_name}",
+                                    [(f"{self.base}/{kind}/{slot}", markers[kind], self._flow_number(instances, kind, slot))
+                                     for kind, slot in owners], present))
+            for path in paths:
+                ex.out.abstain(path, [v.text for v in present],
+                               "one page holds this label of several 提供先/移転先; which value is whose is not printed")
+        # slots no page could be given: between two shared pages
+        candidates = [v.text for group in shared for h, p in group if (v := ex.value_of(h, p)) is not None]
+        for kind, total in counts.items():
+            given = {slot for slots in placed.values() for slot in slots.get(kind, [])}
+            for slot in range(total):
+                if slot not in given:
+                    ex.out.abstain(f"{self.base}/{kind}/{slot}/{field_name}", candidates,
+                                   "several pages hold this label of both 提供先 and 移転先; which is whose is not printed")
 
-    def shared_group(self, field_name: str, ambiguous: list[tuple[LabelHit, Page]],
-                     instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
-        """One 提供先 and one 移転先 whose shared label (①/⑦) sits twice on one page: the two values
-        are the inline one(s) plus, for a label standing alone, the page's one value of that kind."""
-        ex = self.ex
-        if len(instances["provisions"]) != 1 or len(instances["transfers"]) != 1 or len(ambiguous) != 2:
-            return
-        pages = {p.index for _, p in ambiguous}
-        if len(pages) != 1:
-            return
-        page = ambiguous[0][1]
-        values = [v for h, p in ambiguous if (v := ex.value_of(h, p)) is not None]
-        if len(values) == 1:
-            typed = [c for c in page.chunks if c.kind == "free" and not c.used and flow_value_kind(c.text) == field_name]
-            if len(typed) != 1:
-                return
-            values.append(Value(typed[0].text, typed[0].first, typed[0].last))
-        if len(values) != 2:
-            return
-        slots = []
-        for kind, marker in (("provisions", "提供先"), ("transfers", "移転先")):
-            head = instances[kind][0][0]
-            slots.append((f"{self.base}/{kind}/0", marker, head.group[1] if head.group else 1))
-        self.groups.append((field_name, f"flow.{field_name}", slots, values))
+    def _flow_kinds(self, page: Page) -> set[str]:
+        """The flow kinds whose labels or filled headings the page holds (a bare heading such as
+        提供先1 with no recipient is an empty table, not an instance)."""
+        kinds: set[str] = set()
+        for other in page.hits:
+            key = self.ex.key(other, page) or ""
+            if key.startswith("provision.") or (other.group and other.group[0] == "提供先" and other.value):
+                kinds.add("provisions")
+            if key.startswith("transfer.") or (other.group and other.group[0] == "移転先" and other.value):
+                kinds.add("transfers")
+        return kinds
+
+    @staticmethod
+    def _flow_number(instances: dict[str, list[tuple[LabelHit, Page]]], kind: str, slot: int) -> int:
+        head = instances[kind][slot][0]
+        return head.group[1] if head.group else slot + 1
 
     def provision_flag(self, instances: dict[str, list[tuple[LabelHit, Page]]]) -> None:
         """提供・移転の有無 (provision part): a filled 提供先 or a certain mark says 提供を行っている; a

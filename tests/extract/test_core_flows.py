@@ -11,7 +11,7 @@ import pytest
 from pia_graph.extract.core import extract_text
 from pia_graph.synth import random_record, render_text_with_truth
 
-FIELDS = ("methods", "purpose", "information")
+FIELDS = ("methods", "purpose", "information", "legal_basis", "timing")
 PAGE_BREAK = "\n\n\n\n"
 
 
@@ -35,26 +35,34 @@ def flows(record: dict) -> list[tuple[str, dict]]:
             for kind in ("provisions", "transfers") for i, flow in enumerate(file[kind])]
 
 
+def truth_or_abstention(truth: dict, extracted: dict, fields: tuple[str, ...] = FIELDS) -> tuple[int, int]:
+    """Assert that each flow field is the generator's truth or null with an abstention; count both."""
+    read = abstained = 0
+    hidden = {u["path"]: u.get("hidden") for u in truth["uncertain"]}
+    uncertain = {u["path"] for u in extracted["uncertain"]}
+    assert len(flows(extracted)) == len(flows(truth))
+    for (base, got), (_, want) in zip(flows(extracted), flows(truth), strict=True):
+        for name in fields:
+            path = f"{base}/{name}"
+            if got[name] is None:
+                if want[name] is not None:      # the text states it: say why it was not read
+                    assert path in uncertain, (extracted["source"], path, want[name])
+                    abstained += 1
+            elif want[name] is None:            # the generator thought it undecidable ...
+                assert got[name] == hidden[path], (extracted["source"], path)  # ... but it is right
+                read += 1
+            else:
+                assert got[name] == want[name], (extracted["source"], path)
+                read += 1
+    return read, abstained
+
+
 def test_every_value_is_the_truth_or_an_abstention(generated: list[tuple[str, dict, dict]]) -> None:
     read = abstained = 0
     for _text, truth, extracted in generated:
-        hidden = {u["path"]: u.get("hidden") for u in truth["uncertain"]}
-        uncertain = {u["path"] for u in extracted["uncertain"]}
-        assert len(flows(extracted)) == len(flows(truth))
-        for (base, got), (_, want) in zip(flows(extracted), flows(truth), strict=True):
-            for name in FIELDS:
-                path = f"{base}/{name}"
-                if got[name] is None:
-                    if want[name] is not None:      # the text states it: say why it was not read
-                        assert path in uncertain, (extracted["source"], path, want[name])
-                        abstained += 1
-                elif want[name] is None:            # the generator thought it undecidable ...
-                    assert got[name] == hidden[path], (extracted["source"], path)  # ... but it is right
-                    read += 1
-                else:
-                    assert got[name] == want[name], (extracted["source"], path)
-                    read += 1
-    assert read > 300 and abstained > 50
+        counts = truth_or_abstention(truth, extracted)
+        read, abstained = read + counts[0], abstained + counts[1]
+    assert read > 600 and abstained > 50
 
 
 def test_methods_of_several_flows_are_read_where_their_page_holds_one_whole_grid(
@@ -164,3 +172,79 @@ def test_an_option_wrapped_over_two_lines_does_not_let_a_detached_mark_go_elsewh
             elif true_methods:
                 assert f"{base}/methods" in uncertain, (index, base)
     assert checked > 30
+
+
+# -- ①法令上の根拠 and ⑦時期・頻度: one label text for 提供先 and 移転先 ---------------------------
+
+SHARED = ("legal_basis", "timing")
+
+
+def test_shared_labels_are_read_by_the_kind_of_their_page_and_their_order(
+        generated: list[tuple[str, dict, dict]]) -> None:
+    """Files with both 提供先 and 移転先, several of one kind: the labels on pages of one kind alone
+    are placed in order around the page both kinds share."""
+    read = 0
+    for _text, truth, extracted in generated:
+        for file in extracted["files"]:
+            if file["provisions"] and file["transfers"]:
+                read += sum(flow[name] is not None for kind in ("provisions", "transfers")
+                            for flow in file[kind] for name in SHARED)
+        truth_or_abstention(truth, extracted, SHARED)
+    assert read > 200
+
+
+def _kinds_of_page(page: str) -> set[str]:
+    """The flow kinds whose filled headings a page prints (提供先 after its recipient, 移転先 before)."""
+    kinds = set()
+    if re.search(r"\S \s*提供先\d+\s*$", page, flags=re.MULTILINE):
+        kinds.add("provisions")
+    if re.search(r"移転先\d+ +\S", page):
+        kinds.add("transfers")
+    return kinds
+
+
+def _mixed_case(generated: list[tuple[str, dict, dict]]) -> tuple[dict, dict, list[str], int]:
+    """A one-file document with ≥ 2 提供先 and ≥ 1 移転先, its 提供先2's ① read, where a page
+    before 提供先2's holds both kinds and 提供先2's page holds 提供先 alone: (truth, extracted,
+    pages, the page of 提供先2)."""
+    for text, truth, extracted in generated:
+        if len(extracted["files"]) != 1:
+            continue
+        file = extracted["files"][0]
+        if len(file["provisions"]) < 2 or not file["transfers"]:
+            continue
+        if file["provisions"][1]["legal_basis"] is None:
+            continue
+        pages = text.split(PAGE_BREAK)
+        page = _flow_page(text, file["provisions"][1]["recipient"], 2)
+        if _kinds_of_page(pages[page]) == {"provisions"} and "①法令上の根拠" in pages[page] \
+                and any(_kinds_of_page(p) == {"provisions", "transfers"} for p in pages[:page]):
+            return truth, extracted, pages, page
+    pytest.fail("no generated document with a shared page before a page of 提供先2 alone")
+
+
+def test_a_label_too_many_makes_every_flow_abstain(generated: list[tuple[str, dict, dict]]) -> None:
+    truth, extracted, pages, page = _mixed_case(generated)
+    pages[page] += "\n\n ①法令上の根拠 番号法第19条第8号\n"
+    extra = extract_text(PAGE_BREAK.join(pages), "extra.txt")
+    uncertain = {u["path"]: u for u in extra["uncertain"]}
+    file = extra["files"][0]
+    for kind in ("provisions", "transfers"):
+        for slot, flow in enumerate(file[kind]):
+            assert flow["legal_basis"] is None
+            assert "labels for" in uncertain[f"/files/0/{kind}/{slot}/legal_basis"]["reason"]
+            assert flow["timing"] == extracted["files"][0][kind][slot]["timing"]
+    truth_or_abstention(truth, extra)
+
+
+def test_labels_between_two_shared_pages_abstain(generated: list[tuple[str, dict, dict]]) -> None:
+    """A 移転先 label printed on 提供先2's page makes it a second shared page: its ① could be the
+    移転先's, so 提供先2 abstains; no value goes to the wrong instance."""
+    truth, extracted, pages, page = _mixed_case(generated)
+    pages[page] += "\n\n ⑥移転方法\n"
+    shared = extract_text(PAGE_BREAK.join(pages), "shared.txt")
+    uncertain = {u["path"]: u for u in shared["uncertain"]}
+    assert extracted["files"][0]["provisions"][1]["legal_basis"] is not None
+    assert shared["files"][0]["provisions"][1]["legal_basis"] is None
+    assert "several pages" in uncertain["/files/0/provisions/1/legal_basis"]["reason"]
+    truth_or_abstention(truth, shared, SHARED)
