@@ -610,6 +610,7 @@ class Extractor:
             for hit, key in self.keyed_hits(page):
                 if key in self.DOC_KEYS:
                     found.setdefault(key, []).append((self.value_of(hit, page), hit, page))
+        detached: list[tuple[str, list[tuple[LabelHit, Page]]]] = []
         for key, entries in found.items():
             path = "/" + key.replace(".", "/")
             if key == "procedure.date":
@@ -646,8 +647,61 @@ class Extractor:
                     else:
                         self.out.abstain(path, texts, reason)
                     continue
+                if key in self.LEGAL_BASIS_KEYS:
+                    detached.append((path, [(h, p) for _v, h, p in entries]))
+                    continue
                 if candidates:
                     self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+        for path, entries in detached:
+            if path != "/info_network_legal_basis" or self.out.get("/info_network_linkage") in (None, "実施する"):
+                self.detached_legal_basis(path, entries)
+            else:
+                self.detached_dash(path, entries)
+
+    # Ⅰ 個人番号の利用 and Ⅰ 情報連携 ②: a citation of a law, told apart from other text by its wording
+    LEGAL_BASIS_KEYS: ClassVar[set[str]] = {"mynumber_legal_basis", "info_network_legal_basis"}
+
+    def detached_dash(self, path: str, entries: list[tuple[LabelHit, Page]]) -> None:
+        """Without 情報連携 the ② cell is blank or a dash. A dash printed apart from the label is
+        its value only when the label is the page's one text label without a value and the dash the
+        page's one unclaimed dash; several dashes (other blank cells) make an abstention."""
+        hit, page = entries[0]
+        # a lone dash may be taken for a checkbox fragment: its kind does not matter here
+        dashes = [c for c in page.chunks if not c.used and _DASH_ONLY.match(c.text.strip())]
+        if not dashes or len(entries) != 1:
+            return
+        open_labels = [other for other in page.hits if self.value_of(other, page) is None
+                       and (label := self.defs_of(other, page)) is not None and label.type == "T"]
+        if open_labels == [hit] and len(dashes) == 1:
+            dashes[0].used = True
+            self.out.set(path, Value(dashes[0].text, dashes[0].first, dashes[0].last))
+        else:
+            self.out.abstain(path, [c.text for c in dashes], "a dash printed apart from its label; other blank cells on the page compete")
+
+    def detached_legal_basis(self, path: str, entries: list[tuple[LabelHit, Page]]) -> None:
+        """A 法令上の根拠 label printed without its value: the value is the one unclaimed citation of a
+        law on the label's page, when the label is the page's one 法令上の根拠 (of any section)
+        without a value. Otherwise the page's citations (or, with none, its unclaimed short texts
+        such as a dash) are the candidates of an abstention."""
+        if len(entries) != 1:
+            self.out.abstain(path, [], f"the label appears {len(entries)} times, none with a value beside it")
+            return
+        hit, page = entries[0]
+        open_labels = [other for other, key in self.keyed_hits(page)
+                       if key is not None and (key in self.LEGAL_BASIS_KEYS or key.endswith(".legal_basis"))
+                       and self.value_of(other, page) is None]
+        unclaimed = [c for c in page.chunks if c.kind == "free" and not c.used]
+        citations = [c for c in unclaimed if flow_value_kind(c.text) == "legal_basis"]
+        if open_labels == [hit] and len(citations) == 1:
+            citations[0].used = True
+            self.out.set(path, Value(citations[0].text, citations[0].first, citations[0].last))
+            return
+        if citations:
+            self.out.abstain(path, [c.text for c in citations],
+                             "value printed apart from its label; several labels or citations compete")
+        else:
+            self.out.abstain(path, [c.text for c in unclaimed if len(c.text) <= 80],
+                             "value printed apart from its label; no text on the page reads as a citation of a law")
 
     # Ⅴ/Ⅵ2 意見の聴取 rows are usually left blank and printed among unnumbered-in-catalogue
     # labels (①方法, ②方法): only a value on the label's own line is certain
@@ -1818,6 +1872,7 @@ def _risk_section_number(line: str) -> int:
     return number
 
 
+_DASH_ONLY = re.compile(r"^[－―ー\-‐—]$")
 _LAW_REF = re.compile(r"(法|令|規則|条例|命令|法律)[^。]{0,60}?(第[0-9一二三四五六七八九十百]+条|別表)")
 _LAW_END = re.compile(r"(条|項|号|等|表|\)|条の\d+)$")
 _TIMING = re.compile(r"^(随時|毎|週|月次|年次|日次|定期|都度|その都度|必要に応じ|四半期|半期)|都度|随時|頻度|回程度")
