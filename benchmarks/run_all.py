@@ -27,6 +27,7 @@ def benchmarks(sizes: str) -> dict[str, list[str]]:
         "floor": [str(HERE / "bench_ingest_floor.py"), "--count", "1000"],
         # on the store bench_scale has just built
         "trace": [str(HERE / "bench_trace.py"), "--store", str(HERE / "out" / "store-1000")],
+        "validate": [str(HERE / "bench_validate.py"), "--store", str(HERE / "out" / "store-1000"), "--graphs", "200"],
         "html": [str(HERE / "bench_html_export.py"), "--assessments", "1000"],
     }
 
@@ -34,7 +35,7 @@ def benchmarks(sizes: str) -> dict[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000", help="corpus sizes for bench_scale.py")
-    parser.add_argument("--only", choices=("extract", "ingest", "queries", "scale", "floor", "trace", "html"), help="run one benchmark")
+    parser.add_argument("--only", choices=("extract", "ingest", "queries", "scale", "floor", "trace", "validate", "html"), help="run one benchmark")
     args = parser.parse_args(argv)
     failed = []
     for name, command in benchmarks(args.sizes).items():

@@ -8,7 +8,10 @@ import typer
 
 from pia_graph.fileio import expand_directories
 
-__all__ = ["close_source", "expand_directories", "fail", "for_terminal"]
+__all__ = ["PROGRESS_LOG_SECONDS", "close_source", "expand_directories", "fail", "for_terminal"]
+
+# without a terminal (a log, a cron job) there is no live progress: a line this often instead
+PROGRESS_LOG_SECONDS = 30.0
 
 # C0 controls other than tab and line feed, DEL, and C1: text read from a hostile document must
 # not drive the terminal it is printed on

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pia_graph.cli.app import app
+from pia_graph.cli.common import PROGRESS_LOG_SECONDS
 from pia_graph.cli.common import fail as _fail
 from pia_graph.errors import PiaError, StoreError
 from pia_graph.fileio import atomic_open
@@ -21,8 +22,6 @@ from pia_graph.store.ingest import STREAM_DOCUMENTS, ingest
 from pia_graph.store.oxigraph_store import STREAM_JOURNAL
 
 _STORE_HELP = "Store directory (created when absent)."
-# without a terminal (a log, a cron job) there is no live progress bar: a line this often instead
-PROGRESS_LOG_SECONDS = 30.0
 
 
 class RdfFormat(StrEnum):

@@ -8,7 +8,9 @@ could be validated.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Annotated
 import typer
 
 from pia_graph.cli.app import app
-from pia_graph.cli.common import expand_directories, for_terminal
+from pia_graph.cli.common import PROGRESS_LOG_SECONDS, close_source, expand_directories, for_terminal
 from pia_graph.errors import InputError, PiaError
 from pia_graph.validate.report import Report
 
@@ -32,16 +34,26 @@ def _error(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
-def _progress() -> Callable[[int, int, object], None] | None:
-    """``[i/N] graph`` rewritten in place on a terminal; nothing when stderr is not one."""
-    if not sys.stderr.isatty():
-        return None
+def _progress() -> Callable[[int, int, object], None]:
+    """``[i/N] graph`` rewritten in place on a terminal; without one, a line every
+    PROGRESS_LOG_SECONDS with the rate (a national store takes hours to validate)."""
+    started = time.monotonic()
+    last_line = started
 
     def show(index: int, total: int, iri: object) -> None:
-        sys.stderr.write(f"\r\x1b[K[{index}/{total}] {iri}")
-        if index == total:
-            sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
+        nonlocal last_line
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r\x1b[K[{index}/{total}] {for_terminal(str(iri))}")
+            if index == total:
+                sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            return
+        now = time.monotonic()
+        if now - last_line >= PROGRESS_LOG_SECONDS or index == total:
+            last_line = now
+            rate = index / (now - started) if now > started else 0.0
+            sys.stderr.write(f"validated {index}/{total} assessment graphs ({rate:.1f}/s)\n")
+            sys.stderr.flush()
 
     return show
 
@@ -94,6 +106,9 @@ def validate(
     store: Annotated[Path | None, typer.Option("--store", help="Validate every assessment graph in this store.")] = None,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Validate every assessment graph at this SPARQL endpoint.")] = None,
     output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes validating a store's or endpoint's graphs (default: CPU count).",
+    )] = None,
 ) -> None:
     """Check assessments against the SHACL shapes; print one line per finding with its source line."""
     given = paths or []
@@ -116,8 +131,15 @@ def validate(
         try:
             from pia_graph.store import open_source
             from pia_graph.validate import validate_source
+            from pia_graph.validate.source import SourceSpec
 
-            report.extend(validate_source(open_source(store, endpoint), progress=_progress()))
+            source = open_source(store, endpoint)
+            try:
+                report.extend(validate_source(
+                    source, progress=_progress(), jobs=jobs or os.cpu_count() or 1,
+                    spec=SourceSpec(store, endpoint), keep_graph=output_format is ReportFormat.turtle))
+            finally:
+                close_source(source)
         except PiaError as error:
             failures += 1
             report.errors.append(str(error))

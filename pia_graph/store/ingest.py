@@ -34,7 +34,6 @@ not read again. A changed file replaces its assessment's graph atomically.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import multiprocessing.context
 import os
 import zlib
@@ -51,6 +50,7 @@ from pia_graph.errors import InputError, PiaError, StoreError
 from pia_graph.fileio import expand_directories
 from pia_graph.store.flow_index import GraphRows, rows_from_triples
 from pia_graph.store.oxigraph_store import GraphStream, Store
+from pia_graph.workers import worker_context
 
 INPUT_SUFFIXES = (".txt", ".pdf", ".json")
 # Documents written per store call: each bulk ingestion has a fixed cost (a set of files per
@@ -162,18 +162,7 @@ def build_assessment(path_text: str, sha256: str) -> Built:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers start from a fork server, not by forking this process.
-
-    This process holds the open store (RocksDB threads) and a progress-bar thread; forking a
-    multi-threaded process can leave a child with a lock held by a thread that no longer
-    exists. The fork server is a clean single-threaded process that has already imported the
-    extraction and RDF stages, so workers still start quickly.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pia_graph.extract.api", "pia_graph.model", "pia_graph.rdf"])
-    return context
+    return worker_context(["pia_graph.extract.api", "pia_graph.model", "pia_graph.rdf"])
 
 
 Worker = Callable[[str, str], Built]

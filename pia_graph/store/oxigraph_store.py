@@ -579,8 +579,18 @@ class Store:
         result = Graph()
         for prefix, namespace in vocab.PREFIXES.items():
             result.bind(prefix, namespace)
+        # an assessment repeats few terms many times (predicates, classes, its own IRIs): convert each once
+        terms: dict[Any, Identifier] = {}
+
+        def term(node: Any) -> Identifier:
+            converted = terms.get(node)
+            if converted is None:
+                converted = terms[node] = to_rdflib(node)
+            return converted
+
+        add = result.store.add
         for quad in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(iri))):
-            result.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            add((term(quad.subject), term(quad.predicate), term(quad.object)), context=result, quoted=False)
         return result
 
     def source_hashes(self) -> dict[str, URIRef]:

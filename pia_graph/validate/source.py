@@ -1,27 +1,149 @@
-"""Validate every assessment graph of a SPARQL source (the store or a remote endpoint)."""
+"""Validate every assessment graph of a SPARQL source (the store or a remote endpoint).
+
+Validation is CPU-bound (pySHACL runs its SPARQL constraints in rdflib, 0.1–0.3 s per
+assessment), so a national store is validated by several worker processes. A store or an
+endpoint connection cannot be handed to another process: each worker opens the source again
+from its ``SourceSpec`` (the embedded store read-only, as any reader) and fetches the graphs it
+validates itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import BNode, Graph, URIRef
 
+from pia_graph.errors import PiaError
 from pia_graph.store.base import SparqlSource
-from pia_graph.validate.report import Report
-from pia_graph.validate.shacl import validate_graph
+from pia_graph.validate.report import Report, Result
+from pia_graph.validate.shacl import shapes_labelled_by_content, validate_graph
+from pia_graph.workers import worker_context
+
+# graphs a worker validates per task: progress stays fine-grained, the hand-over cost small
+BATCH_GRAPHS = 8
+
+Progress = Callable[[int, int, URIRef], None]
 
 
-def validate_source(source: SparqlSource,
-                    progress: Callable[[int, int, URIRef], None] | None = None) -> Report:
-    """One assessment graph at a time (fetched with ``source.graph``), merged into one report."""
+@dataclass(frozen=True)
+class SourceSpec:
+    """How a worker process opens the source again: a store directory or an endpoint URL
+    (credentials are read by each process from the environment or netrc, never passed)."""
+
+    store: Path | None = None
+    endpoint: str | None = None
+
+    def open(self) -> SparqlSource:
+        from pia_graph.store import open_source
+
+        return open_source(self.store, self.endpoint)
+
+
+def validate_one(source: SparqlSource, iri: URIRef, *, keep_graph: bool = True,
+                 shapes: Graph | None = None) -> Report:
+    """Validate one assessment graph of ``source``; an empty graph is an input error."""
+    graph = source.graph(iri)
+    if len(graph) == 0:
+        return Report(errors=[f"{iri}: the graph is empty"])
+    report = validate_graph(graph, shapes)
+    if not keep_graph:
+        report.graph = Graph()   # the results carry what text and JSON reports print
+    return report
+
+
+def validate_source(source: SparqlSource, progress: Progress | None = None, *, jobs: int = 1,
+                    spec: SourceSpec | None = None, keep_graph: bool = True) -> Report:
+    """Every assessment graph of ``source``, merged into one report in the source's order.
+
+    With ``jobs`` > 1 and a ``spec`` to reopen the source, ``jobs`` worker processes share the
+    graphs. ``keep_graph=False`` drops each SHACL report graph once its results are read (only
+    the Turtle report needs them), so memory grows with the findings, not with the store.
+    """
     report = Report()
     graphs = source.assessment_graphs()
-    for index, iri in enumerate(graphs, start=1):
+    if jobs <= 1 or spec is None or len(graphs) <= BATCH_GRAPHS:
+        for index, iri in enumerate(graphs, start=1):
+            if progress is not None:
+                progress(index, len(graphs), iri)
+            report.extend(validate_one(source, iri, keep_graph=keep_graph))
+        return report
+    done = 0
+    shape_nodes: dict[str, BNode] = {}   # the workers label shape nodes alike: one node each here
+    for batch, outcome in _in_workers(graphs, jobs, spec, keep_graph):
+        done += len(batch)
         if progress is not None:
-            progress(index, len(graphs), iri)
-        graph = source.graph(iri)
-        if len(graph) == 0:
-            report.errors.append(f"{iri}: the graph is empty")
-            continue
-        report.extend(validate_graph(graph))
+            progress(done, len(graphs), batch[-1])
+        if isinstance(outcome, str):
+            report.errors.extend(f"{iri}: {outcome}" for iri in batch)
+        else:
+            for part in outcome:
+                report.extend(part.to_report(shape_nodes))
     return report
+
+
+@dataclass
+class _Part:
+    """One graph's report as it crosses from a worker: results and the SHACL report graph as
+    N-Triples (an rdflib graph does not pickle cheaply)."""
+
+    results: list[Result]
+    assessments: list[URIRef]
+    errors: list[str]
+    graph_ntriples: str
+
+    def to_report(self, blank_nodes: dict[str, BNode]) -> Report:
+        """``blank_nodes`` (label → node) is shared by every part, so that a shape node every
+        report copies stays one node; result nodes have labels unique to their process."""
+        graph = Graph()
+        if self.graph_ntriples:
+            graph.parse(data=self.graph_ntriples, format="nt", bnode_context=blank_nodes)
+        return Report(results=self.results, graph=graph, assessments=self.assessments, errors=self.errors)
+
+
+_worker_source: SparqlSource | PiaError | None = None
+
+
+def _open_in_worker(spec: SourceSpec) -> None:
+    global _worker_source
+    shapes_labelled_by_content()
+    try:
+        _worker_source = spec.open()
+    except PiaError as error:   # said by each task: a failing initializer only breaks the pool
+        _worker_source = error
+
+
+def _validate_batch(iris: list[URIRef], keep_graph: bool) -> list[_Part]:
+    if isinstance(_worker_source, PiaError):
+        raise _worker_source
+    assert _worker_source is not None
+    parts = []
+    for iri in iris:
+        try:
+            report = validate_one(_worker_source, iri, keep_graph=keep_graph, shapes=shapes_labelled_by_content())
+        except PiaError as error:
+            report = Report(errors=[f"{iri}: {error}"])
+        graph = report.graph.serialize(format="nt") if len(report.graph) else ""
+        parts.append(_Part(report.results, report.assessments, report.errors, graph))
+    return parts
+
+
+def _in_workers(graphs: list[URIRef], jobs: int, spec: SourceSpec,
+                keep_graph: bool) -> Iterator[tuple[list[URIRef], list[_Part] | str]]:
+    """(batch, its parts) in the order of ``graphs``; a batch whose worker died, or whose source
+    the worker could not open, comes with the reason instead."""
+    batches = [graphs[start:start + BATCH_GRAPHS] for start in range(0, len(graphs), BATCH_GRAPHS)]
+    context = worker_context(["pia_graph.validate.shacl", "pia_graph.store"])
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context,
+                             initializer=_open_in_worker, initargs=(spec,)) as pool:
+        futures = [pool.submit(_validate_batch, batch, keep_graph) for batch in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            try:
+                yield batch, future.result()
+            except BrokenProcessPool:
+                yield batch, "the validating worker process died"
+            except PiaError as error:
+                yield batch, str(error)

@@ -85,3 +85,25 @@ def test_validate_endpoint(endpoint: str) -> None:
     assert {r["assessment"] for r in data["results"]} == {str(bad_iri)}
     assert any(r["shape"].endswith("LinkageContradictionShape") and r["source"]["first_line"] == 47
                for r in data["results"])
+
+
+@pytest.mark.server
+def test_validate_endpoint_in_worker_processes(endpoint: str) -> None:
+    """Each worker opens its own connection to the endpoint; the report is the one process's."""
+    from pia_graph.validate.source import BATCH_GRAPHS
+
+    iris = []
+    for number in range(2 * BATCH_GRAPHS + 1):
+        record = invented_record(methods=[["紙"], ["情報提供ネットワークシステム"], ["電子メール"]][number % 3])
+        record["assessment"]["number"] = str(200 + number)
+        iri, graph = record_to_graph(record)
+        _put(endpoint, str(iri), graph.serialize(format="turtle"))
+        iris.append(str(iri))
+    runs = [subprocess.run([str(CLI), "validate", "--endpoint", f"{endpoint}/query", "--format", "json", "-j", jobs],
+                           capture_output=True, text=True, timeout=300) for jobs in ("1", "2")]
+    for run in runs:
+        assert run.returncode == 1, run.stderr
+    one, workers = (json.loads(run.stdout) for run in runs)
+    assert sorted(one["assessments"]) == sorted(iris) and not one["errors"]
+    assert one["counts"]["Violation"] > 0 and one["counts"]["Warning"] > 0
+    assert workers == one

@@ -1,0 +1,100 @@
+"""Validating a store in worker processes gives the report one process gives; a worker that
+cannot read the source is reported, not fatal; a log without a terminal gets progress lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from pia_graph.rdf import ontology_graph, record_to_graph
+from pia_graph.store import Store
+from pia_graph.validate.source import BATCH_GRAPHS, SourceSpec, validate_source
+
+from .records import invented_record
+
+CLI = Path(sys.executable).parent / "pia-graph"
+METHODS = (["紙"], ["ＦＡＸ"], ["フラッシュメモリ"], ["情報提供ネットワークシステム"])
+
+
+def assessments(count: int) -> list[tuple[object, Graph]]:
+    """``count`` invented assessments, conforming, with warnings, or with violations in turn."""
+    graphs = []
+    for number in range(count):
+        record = invented_record(methods=METHODS[number % len(METHODS)])
+        record["assessment"]["number"] = str(100 + number)
+        graphs.append(record_to_graph(record))
+    return graphs
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("parallel") / "store"
+    target = Store(path)
+    for iri, graph in assessments(3 * BATCH_GRAPHS + 3):
+        target.replace_graph(iri, graph)
+    target.ensure_ontology(ontology_graph())
+    target.close()
+    return path
+
+
+def test_workers_give_the_report_of_one_process(store: Path) -> None:
+    source = Store(store, read_only=True)
+    try:
+        alone = validate_source(source)
+        shared = validate_source(source, jobs=2, spec=SourceSpec(store=store))
+    finally:
+        source.close()
+    assert len(alone.assessments) == 3 * BATCH_GRAPHS + 3 and not alone.errors
+    assert alone.counts()["Violation"] > 0 and alone.counts()["Warning"] > 0
+    assert shared.assessments == alone.assessments
+    assert shared.to_json() == alone.to_json()
+    assert len(shared.graph) == len(alone.graph) > 0
+
+
+def test_without_the_report_graph_the_findings_are_the_same(store: Path) -> None:
+    source = Store(store, read_only=True)
+    try:
+        full = validate_source(source, jobs=2, spec=SourceSpec(store=store))
+        lean = validate_source(source, jobs=2, spec=SourceSpec(store=store), keep_graph=False)
+    finally:
+        source.close()
+    assert len(lean.graph) == 0 < len(full.graph)
+    assert lean.to_json() == full.to_json()
+
+
+def test_a_worker_that_cannot_open_the_source_is_reported(store: Path, tmp_path: Path) -> None:
+    source = Store(store, read_only=True)
+    try:
+        report = validate_source(source, jobs=2, spec=SourceSpec(store=tmp_path / "gone"))
+    finally:
+        source.close()
+    assert not report.results
+    assert len(report.errors) == 3 * BATCH_GRAPHS + 3
+    assert all("no store here" in error for error in report.errors)
+
+
+def test_cli_in_a_log_prints_progress_lines_and_the_turtle_report(store: Path) -> None:
+    """stderr is a pipe here, as in a cron job's log: no live line, but a closing progress line."""
+    result = subprocess.run([str(CLI), "validate", "--store", str(store), "-j", "2", "--format", "turtle"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    total = 3 * BATCH_GRAPHS + 3
+    assert f"validated {total}/{total} assessment graphs" in result.stderr
+    assert "\x1b" not in result.stderr
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    source = Store(store, read_only=True)
+    try:
+        expected = validate_source(source).counts()
+    finally:
+        source.close()
+    assert len(list(graph.subjects(SH.resultSeverity, SH.Violation))) == expected["Violation"]
+    assert len(list(graph.subjects(SH.resultSeverity, SH.Warning))) == expected["Warning"]
+    text = subprocess.run([str(CLI), "validate", "--store", str(store), "-j", "2", "--format", "json"],
+                          capture_output=True, text=True, timeout=300)
+    assert json.loads(text.stdout)["counts"] == expected
