@@ -7,7 +7,6 @@ could be validated.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
@@ -20,7 +19,7 @@ import typer
 
 from pia_graph.cli.app import app
 from pia_graph.cli.common import PROGRESS_LOG_SECONDS, close_source, expand_directories, for_terminal
-from pia_graph.errors import InputError, PiaError
+from pia_graph.errors import PiaError
 from pia_graph.validate.report import Report
 
 
@@ -34,14 +33,16 @@ def _error(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
-def _progress() -> Callable[[int, int, object], None]:
+def _progress(what: str) -> Callable[[int, int, object], None]:
     """``[i/N] graph`` rewritten in place on a terminal; without one, a line every
-    PROGRESS_LOG_SECONDS with the rate (a national store takes hours to validate)."""
+    PROGRESS_LOG_SECONDS with the rate (a national store takes an hour to validate), and a last
+    one at the end of a run that printed any."""
     started = time.monotonic()
     last_line = started
+    printed = False
 
     def show(index: int, total: int, iri: object) -> None:
-        nonlocal last_line
+        nonlocal last_line, printed
         if sys.stderr.isatty():
             sys.stderr.write(f"\r\x1b[K[{index}/{total}] {for_terminal(str(iri))}")
             if index == total:
@@ -49,53 +50,16 @@ def _progress() -> Callable[[int, int, object], None]:
             sys.stderr.flush()
             return
         now = time.monotonic()
-        if now - last_line >= PROGRESS_LOG_SECONDS or index == total:
-            last_line = now
+        if now - last_line >= PROGRESS_LOG_SECONDS or (index == total and printed):
+            last_line, printed = now, True
             rate = index / (now - started) if now > started else 0.0
-            sys.stderr.write(f"validated {index}/{total} assessment graphs ({rate:.1f}/s)\n")
+            sys.stderr.write(f"validated {index}/{total} {what} ({rate:.1f}/s)\n")
             sys.stderr.flush()
 
     return show
 
 
-def _graph_for_path(path: Path) -> tuple[object, object]:
-    """(assessment IRI, graph) for a record .json or an assessment .txt/.pdf."""
-    from pia_graph.model import load_record
-    from pia_graph.rdf import record_to_graph
-
-    if path.suffix.lower() == ".json":
-        record = load_record(path)
-        return record_to_graph(record)
-    if not path.exists():
-        raise InputError(path, "no such file")
-    from pia_graph.extract.api import extract_path  # imported lazily: extraction is heavy
-
-    record = extract_path(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return record_to_graph(record, source_sha256=digest)
-
-
 INPUT_SUFFIXES = (".json", ".txt", ".pdf")
-
-
-
-
-def validate_paths(paths: list[Path]) -> tuple[Report, int]:
-    """Validate each file on its own; a bad file is reported and skipped. Returns (report, failures)."""
-    from pia_graph.validate import validate_graph
-
-    report = Report()
-    failures = 0
-    for path in paths:
-        try:
-            _, graph = _graph_for_path(path)
-            report.extend(validate_graph(graph))  # type: ignore[arg-type]
-        except PiaError as error:
-            failures += 1
-            message = str(error) if isinstance(error, InputError) else f"{path}: {error}"
-            report.errors.append(message)
-            _error(message)
-    return report, failures
 
 
 @app.command("validate")
@@ -107,7 +71,7 @@ def validate(
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Validate every assessment graph at this SPARQL endpoint.")] = None,
     output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes validating a store's or endpoint's graphs (default: CPU count).",
+        "--jobs", "-j", min=1, help="Worker processes sharing the files or graphs (default: CPU count).",
     )] = None,
 ) -> None:
     """Check assessments against the SHACL shapes; print one line per finding with its source line."""
@@ -122,8 +86,14 @@ def validate(
         report.errors.append(str(problem))
     failures = len(problems)
     attempted = len(paths) + len(problems)
+    workers = jobs or os.cpu_count() or 1
+    keep_graph = output_format is ReportFormat.turtle
     if paths:
-        file_report, file_failures = validate_paths(paths)
+        from pia_graph.validate.files import validate_paths
+
+        file_report, file_failures = validate_paths(paths, jobs=workers, keep_graph=keep_graph,
+                                                    progress=_progress("files") if len(paths) > 1 else None,
+                                                    on_error=_error)
         failures += file_failures
         report.extend(file_report)
     if store is not None or endpoint is not None:
@@ -135,9 +105,8 @@ def validate(
 
             source = open_source(store, endpoint)
             try:
-                report.extend(validate_source(
-                    source, progress=_progress(), jobs=jobs or os.cpu_count() or 1,
-                    spec=SourceSpec(store, endpoint), keep_graph=output_format is ReportFormat.turtle))
+                report.extend(validate_source(source, progress=_progress("assessment graphs"), jobs=workers,
+                                              spec=SourceSpec(store, endpoint), keep_graph=keep_graph))
             finally:
                 close_source(source)
         except PiaError as error:

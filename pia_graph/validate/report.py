@@ -103,8 +103,11 @@ class Report:
             self.graph.add(triple)
 
     def sorted_results(self) -> list[Result]:
+        # the value and message break ties: pySHACL's order follows set iteration, which changes
+        # with each process's hash seed
         return sorted(self.results, key=lambda r: (str(r.assessment), SEVERITY_ORDER.get(r.severity, 9),
-                                                   r.first_line or 0, str(r.focus_node), str(r.path)))
+                                                   r.first_line or 0, str(r.focus_node), str(r.path),
+                                                   str(r.value), r.message_en))
 
     def to_text(self) -> str:
         lines = [result.to_text() for result in self.sorted_results()]
@@ -152,3 +155,28 @@ class Report:
         if result.first_line is not None:
             self.graph.add((node, V.firstLine, Literal(result.first_line, datatype=XSD.integer)))
             self.graph.add((node, V.lastLine, Literal(result.last_line, datatype=XSD.integer)))
+
+
+@dataclass
+class PortableReport:
+    """A report as it crosses from a worker process: the results, and the SHACL report graph as
+    N-Triples (an rdflib graph does not pickle cheaply)."""
+
+    results: list[Result]
+    assessments: list[URIRef]
+    errors: list[str]
+    graph_ntriples: str
+
+    @classmethod
+    def of(cls, report: Report) -> PortableReport:
+        graph = report.graph.serialize(format="nt") if len(report.graph) else ""
+        return cls(report.results, report.assessments, report.errors, graph)
+
+    def to_report(self, blank_nodes: dict[str, BNode]) -> Report:
+        """``blank_nodes`` (label → node) is shared by every part, so that a shape node every
+        report copies stays one node (workers label shapes alike, see
+        ``shapes_labelled_by_content``); result nodes have labels unique to their process."""
+        graph = Graph()
+        if self.graph_ntriples:
+            graph.parse(data=self.graph_ntriples, format="nt", bnode_context=blank_nodes)
+        return Report(results=self.results, graph=graph, assessments=self.assessments, errors=self.errors)

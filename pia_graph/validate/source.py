@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, URIRef
 
 from pia_graph.errors import PiaError
 from pia_graph.store.base import SparqlSource
-from pia_graph.validate.report import Report, Result
+from pia_graph.validate.report import PortableReport, Report
 from pia_graph.validate.shacl import shapes_labelled_by_content, validate_graph
 from pia_graph.workers import worker_context
 
@@ -85,25 +85,6 @@ def validate_source(source: SparqlSource, progress: Progress | None = None, *, j
     return report
 
 
-@dataclass
-class _Part:
-    """One graph's report as it crosses from a worker: results and the SHACL report graph as
-    N-Triples (an rdflib graph does not pickle cheaply)."""
-
-    results: list[Result]
-    assessments: list[URIRef]
-    errors: list[str]
-    graph_ntriples: str
-
-    def to_report(self, blank_nodes: dict[str, BNode]) -> Report:
-        """``blank_nodes`` (label → node) is shared by every part, so that a shape node every
-        report copies stays one node; result nodes have labels unique to their process."""
-        graph = Graph()
-        if self.graph_ntriples:
-            graph.parse(data=self.graph_ntriples, format="nt", bnode_context=blank_nodes)
-        return Report(results=self.results, graph=graph, assessments=self.assessments, errors=self.errors)
-
-
 _worker_source: SparqlSource | PiaError | None = None
 
 
@@ -116,7 +97,7 @@ def _open_in_worker(spec: SourceSpec) -> None:
         _worker_source = error
 
 
-def _validate_batch(iris: list[URIRef], keep_graph: bool) -> list[_Part]:
+def _validate_batch(iris: list[URIRef], keep_graph: bool) -> list[PortableReport]:
     if isinstance(_worker_source, PiaError):
         raise _worker_source
     assert _worker_source is not None
@@ -126,13 +107,12 @@ def _validate_batch(iris: list[URIRef], keep_graph: bool) -> list[_Part]:
             report = validate_one(_worker_source, iri, keep_graph=keep_graph, shapes=shapes_labelled_by_content())
         except PiaError as error:
             report = Report(errors=[f"{iri}: {error}"])
-        graph = report.graph.serialize(format="nt") if len(report.graph) else ""
-        parts.append(_Part(report.results, report.assessments, report.errors, graph))
+        parts.append(PortableReport.of(report))
     return parts
 
 
 def _in_workers(graphs: list[URIRef], jobs: int, spec: SourceSpec,
-                keep_graph: bool) -> Iterator[tuple[list[URIRef], list[_Part] | str]]:
+                keep_graph: bool) -> Iterator[tuple[list[URIRef], list[PortableReport] | str]]:
     """(batch, its parts) in the order of ``graphs``; a batch whose worker died, or whose source
     the worker could not open, comes with the reason instead."""
     batches = [graphs[start:start + BATCH_GRAPHS] for start in range(0, len(graphs), BATCH_GRAPHS)]
