@@ -4,25 +4,20 @@ page's one citation of a law and the label the page's one 法令上の根拠 wit
 
 from __future__ import annotations
 
-import random
 import unicodedata
 
 import pytest
 
 from pia_graph.extract.core import extract_text
-from pia_graph.synth import random_record, render_text_with_truth
+
+from .generated import generated as generate
 
 KEYS = ("mynumber_legal_basis", "info_network_legal_basis")
 
 
 @pytest.fixture(scope="module")
 def generated() -> list[tuple[str, dict, dict]]:
-    out = []
-    for index in range(80):
-        rng = random.Random(7600 + index)
-        text, truth = render_text_with_truth(random_record(rng, index), rng, shuffle=True)
-        out.append((text, truth, extract_text(text, f"gen{index}.txt")))
-    return out
+    return generate(7600, 80)
 
 
 def _apart(text: str, extracted: dict, key: str) -> str | None:

@@ -3,26 +3,19 @@ abstention when the text states them but does not tie them to their 委託事項
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from pia_graph.extract.core import extract_text
-from pia_graph.synth import random_record, render_text_with_truth
+
+from .generated import generated as generate
+from .generated import truth_or_abstention
 
 FIELDS = ("content", "subcontract_items")
 
 
 @pytest.fixture(scope="module")
 def generated() -> list[tuple[str, dict, dict]]:
-    out = []
-    for index in range(80):
-        rng = random.Random(7300 + index)
-        record = random_record(rng, index)
-        if not any(file["entrustments"] for file in record["files"]):
-            continue
-        text, truth = render_text_with_truth(record, rng, shuffle=True)
-        out.append((text, truth, extract_text(text, f"gen{index}.txt")))
+    out = generate(7300, 80, lambda record: any(file["entrustments"] for file in record["files"]))
     assert len(out) >= 40
     return out
 
@@ -36,22 +29,8 @@ def test_contents_and_subcontract_items_are_the_truth_or_an_abstention(
         generated: list[tuple[str, dict, dict]]) -> None:
     read = abstained = 0
     for _text, truth, extracted in generated:
-        hidden = {u["path"]: u.get("hidden") for u in truth["uncertain"]}
-        uncertain = {u["path"] for u in extracted["uncertain"]}
-        assert len(entrustments(extracted)) == len(entrustments(truth))
-        for (base, got), (_, want) in zip(entrustments(extracted), entrustments(truth), strict=True):
-            for name in FIELDS:
-                path = f"{base}/{name}"
-                if got[name] is None:
-                    if want[name] is not None:
-                        assert path in uncertain, (extracted["source"], path, want[name])
-                        abstained += 1
-                elif want[name] is None:
-                    assert got[name] == hidden[path], (extracted["source"], path)
-                    read += 1
-                else:
-                    assert got[name] == want[name], (extracted["source"], path)
-                    read += 1
+        counts = truth_or_abstention(truth, extracted, entrustments, FIELDS)
+        read, abstained = read + counts[0], abstained + counts[1]
     assert read > 100 and abstained > 5
 
 

@@ -11,6 +11,9 @@ import pytest
 from pia_graph.extract.core import extract_text
 from pia_graph.synth import random_record, render_text_with_truth
 
+from .generated import generated as generate
+from .generated import truth_or_abstention as check_instances
+
 FIELDS = ("methods", "purpose", "information", "legal_basis", "timing")
 PAGE_BREAK = "\n\n\n\n"
 
@@ -18,14 +21,8 @@ PAGE_BREAK = "\n\n\n\n"
 @pytest.fixture(scope="module")
 def generated() -> list[tuple[str, dict, dict]]:
     """(text, truth, extracted) for shuffled generated assessments with several flows of a kind."""
-    out = []
-    for index in range(120):
-        rng = random.Random(7000 + index)
-        record = random_record(rng, index)
-        if not any(len(f["provisions"]) > 1 or len(f["transfers"]) > 1 for f in record["files"]):
-            continue
-        text, truth = render_text_with_truth(record, rng, shuffle=True)
-        out.append((text, truth, extract_text(text, f"gen{index}.txt")))
+    out = generate(7000, 120, lambda record: any(len(f["provisions"]) > 1 or len(f["transfers"]) > 1
+                                                   for f in record["files"]))
     assert len(out) >= 40
     return out
 
@@ -36,25 +33,7 @@ def flows(record: dict) -> list[tuple[str, dict]]:
 
 
 def truth_or_abstention(truth: dict, extracted: dict, fields: tuple[str, ...] = FIELDS) -> tuple[int, int]:
-    """Assert that each flow field is the generator's truth or null with an abstention; count both."""
-    read = abstained = 0
-    hidden = {u["path"]: u.get("hidden") for u in truth["uncertain"]}
-    uncertain = {u["path"] for u in extracted["uncertain"]}
-    assert len(flows(extracted)) == len(flows(truth))
-    for (base, got), (_, want) in zip(flows(extracted), flows(truth), strict=True):
-        for name in fields:
-            path = f"{base}/{name}"
-            if got[name] is None:
-                if want[name] is not None:      # the text states it: say why it was not read
-                    assert path in uncertain, (extracted["source"], path, want[name])
-                    abstained += 1
-            elif want[name] is None:            # the generator thought it undecidable ...
-                assert got[name] == hidden[path], (extracted["source"], path)  # ... but it is right
-                read += 1
-            else:
-                assert got[name] == want[name], (extracted["source"], path)
-                read += 1
-    return read, abstained
+    return check_instances(truth, extracted, flows, fields)
 
 
 def test_every_value_is_the_truth_or_an_abstention(generated: list[tuple[str, dict, dict]]) -> None:

@@ -1,0 +1,49 @@
+"""Generated assessments with their truth, and the check every extraction test of them makes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from pia_graph.extract.core import extract_text
+from pia_graph.synth import random_record, render_text_with_truth
+
+Instances = Callable[[dict], list[tuple[str, dict]]]
+
+
+def generated(seed: int, count: int, keep: Callable[[dict], bool] = lambda _record: True,
+              ) -> list[tuple[str, dict, dict]]:
+    """(text, truth, extracted) for the shuffled renderings of the records ``keep`` accepts."""
+    out = []
+    for index in range(count):
+        rng = random.Random(seed + index)
+        record = random_record(rng, index)
+        if not keep(record):
+            continue
+        text, truth = render_text_with_truth(record, rng, shuffle=True)
+        out.append((text, truth, extract_text(text, f"gen{index}.txt")))
+    return out
+
+
+def truth_or_abstention(truth: dict, extracted: dict, instances: Instances,
+                        fields: tuple[str, ...]) -> tuple[int, int]:
+    """Assert that each field of each instance is the generator's truth, or null with an
+    abstention where the text states a value; count (read, abstained)."""
+    read = abstained = 0
+    hidden = {u["path"]: u.get("hidden") for u in truth["uncertain"]}
+    uncertain = {u["path"] for u in extracted["uncertain"]}
+    assert len(instances(extracted)) == len(instances(truth))
+    for (base, got), (_, want) in zip(instances(extracted), instances(truth), strict=True):
+        for name in fields:
+            path = f"{base}/{name}"
+            if got[name] is None:
+                if want[name] is not None:      # the text states it: say why it was not read
+                    assert path in uncertain, (extracted["source"], path, want[name])
+                    abstained += 1
+            elif want[name] is None:            # the generator thought it undecidable ...
+                assert got[name] == hidden[path], (extracted["source"], path)  # ... but it is right
+                read += 1
+            else:
+                assert got[name] == want[name], (extracted["source"], path)
+                read += 1
+    return read, abstained
