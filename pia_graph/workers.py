@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+R = TypeVar("R")
 
 
 def worker_context(preload: list[str]) -> multiprocessing.context.BaseContext:
@@ -19,3 +26,32 @@ def worker_context(preload: list[str]) -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(preload)
     return context
+
+
+def _ignore_interrupts(initializer: Callable[..., object] | None, *args: object) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the main process decides what stops
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*args)
+
+
+def in_order(function: Callable[..., R], tasks: Iterable[tuple[object, ...]], *, jobs: int,
+             preload: list[str], initializer: Callable[..., object] | None = None,
+             initargs: tuple[object, ...] = ()) -> Iterator[Future[R]]:
+    """``function(*task)`` for each task in ``jobs`` worker processes, the futures yielded in the
+    order of ``tasks`` (``future.result()`` gives the value or raises, ``BrokenProcessPool``
+    when a worker died). At most ``2 * jobs`` tasks are queued ahead, so that memory stays
+    bounded and an interrupted run (Ctrl-C, or the caller stopping early) cancels what is
+    queued and returns once the tasks under way are done."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(preload),
+                               initializer=_ignore_interrupts, initargs=(initializer, *initargs))
+    queued: deque[Future[R]] = deque()
+    try:
+        for task in tasks:
+            queued.append(pool.submit(function, *task))
+            if len(queued) >= 2 * jobs:
+                yield queued.popleft()
+        while queued:
+            yield queued.popleft()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rdflib import BNode, Graph, URIRef
 from pia_graph.errors import InputError, PiaError
 from pia_graph.validate.report import PortableReport, Report
 from pia_graph.validate.shacl import shapes_labelled_by_content, validate_graph
-from pia_graph.workers import worker_context
+from pia_graph.workers import in_order
 
 # below this many files, starting workers costs more than it saves
 PARALLEL_FROM = 4
@@ -104,20 +103,20 @@ def _in_workers(paths: list[Path], jobs: int, keep_graph: bool,
     the pool is lost with every file in flight: the first of them is retried alone, reported
     only if it kills its worker again, and the files after it go to a new pool."""
     worker = worker or _validate_in_worker   # looked up at call time (tests pass their own)
-    context = worker_context(["pia_graph.extract.api", "pia_graph.rdf", "pia_graph.validate.shacl"])
     pending = list(paths)
     while pending:
         broken_at: int | None = None
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending))), mp_context=context,
-                                 initializer=shapes_labelled_by_content) as pool:
-            futures = [pool.submit(worker, path, keep_graph) for path in pending]
-            for index, (path, future) in enumerate(zip(pending, futures, strict=True)):
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    broken_at = index
-                    break
-                yield path, outcome
+        futures = in_order(worker, ((path, keep_graph) for path in pending), jobs=max(1, min(jobs, len(pending))),
+                           preload=["pia_graph.extract.api", "pia_graph.rdf", "pia_graph.validate.shacl"],
+                           initializer=shapes_labelled_by_content)
+        for index, (path, future) in enumerate(zip(pending, futures, strict=True)):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken_at = index
+                break
+            yield path, outcome
+        futures.close()
         if broken_at is None:
             return
         suspect = pending[broken_at]

@@ -10,7 +10,6 @@ validates itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from pia_graph.errors import PiaError
 from pia_graph.store.base import SparqlSource
 from pia_graph.validate.report import PortableReport, Report
 from pia_graph.validate.shacl import shapes_labelled_by_content, validate_graph
-from pia_graph.workers import worker_context
+from pia_graph.workers import in_order
 
 # graphs a worker validates per task: progress stays fine-grained, the hand-over cost small
 BATCH_GRAPHS = 8
@@ -116,14 +115,13 @@ def _in_workers(graphs: list[URIRef], jobs: int, spec: SourceSpec,
     """(batch, its parts) in the order of ``graphs``; a batch whose worker died, or whose source
     the worker could not open, comes with the reason instead."""
     batches = [graphs[start:start + BATCH_GRAPHS] for start in range(0, len(graphs), BATCH_GRAPHS)]
-    context = worker_context(["pia_graph.validate.shacl", "pia_graph.store"])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context,
-                             initializer=_open_in_worker, initargs=(spec,)) as pool:
-        futures = [pool.submit(_validate_batch, batch, keep_graph) for batch in batches]
-        for batch, future in zip(batches, futures, strict=True):
-            try:
-                yield batch, future.result()
-            except BrokenProcessPool:
-                yield batch, "the validating worker process died"
-            except PiaError as error:
-                yield batch, str(error)
+    futures = in_order(_validate_batch, ((batch, keep_graph) for batch in batches), jobs=min(jobs, len(batches)),
+                       preload=["pia_graph.validate.shacl", "pia_graph.store"],
+                       initializer=_open_in_worker, initargs=(spec,))
+    for batch, future in zip(batches, futures, strict=True):
+        try:
+            yield batch, future.result()
+        except BrokenProcessPool:
+            yield batch, "the validating worker process died"
+        except PiaError as error:
+            yield batch, str(error)
