@@ -6,6 +6,7 @@ the server refuses it or echoes it back.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -149,3 +150,28 @@ def test_cli_never_prints_the_password(oxigraph: OxigraphServer, make_proxy, sto
     assert in_url.returncode == 2 and "credentials in the URL are refused" in in_url.stderr
     for result in (ok, refused, in_url):
         assert_secret_free(result.stdout, result.stderr)
+
+
+def test_validate_workers_authenticate_on_their_own(oxigraph: OxigraphServer, make_proxy, tmp_path: Path,
+                                                    clean_env: Path) -> None:
+    """`validate --endpoint -j 2`: each worker process reads the credentials and connects itself;
+    a worker without them would report every graph of its batches as an error."""
+    from pia_graph.validate.source import BATCH_GRAPHS
+
+    proxy = make_proxy(oxigraph.base, basic=(USER, PASSWORD))
+    env = cli_env(clean_env, PIA_GRAPH_USER=USER, PIA_GRAPH_PASSWORD=PASSWORD)
+    with Store(tmp_path / "many") as store:
+        for index in range(2 * BATCH_GRAPHS + 1):
+            store.replace_graph(assessment_iri(index), small_assessment(index))
+    pia_graph = str(Path(sys.executable).with_name("pia-graph"))
+    pushed = subprocess.run([pia_graph, "push", "--store", str(tmp_path / "many"), "--update", f"{proxy.base}/update"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert pushed.returncode == 0, pushed.stderr
+    runs = [subprocess.run([pia_graph, "validate", "--endpoint", f"{proxy.base}/query", "--format", "json", "-j", jobs],
+                           capture_output=True, text=True, timeout=300, env=env) for jobs in ("1", "2")]
+    for run in runs:
+        assert run.returncode in (0, 1), run.stderr
+        assert_secret_free(run.stdout, run.stderr)
+    one, workers = (json.loads(run.stdout) for run in runs)
+    assert len(one["assessments"]) == 2 * BATCH_GRAPHS + 1 and one["errors"] == []
+    assert workers == one
