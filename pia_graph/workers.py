@@ -6,11 +6,13 @@ import multiprocessing
 import multiprocessing.context
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def worker_context(preload: list[str]) -> multiprocessing.context.BaseContext:
@@ -55,3 +57,44 @@ def in_order(function: Callable[..., R], tasks: Iterable[tuple[object, ...]], *,
             yield queued.popleft()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+class WorkerDied(Exception):
+    """The worker process computing this item died (a crash, out of memory), twice."""
+
+
+def each_in_workers(function: Callable[..., R], items: Sequence[T], extra: tuple[object, ...] = (), *,
+                    jobs: int, preload: list[str], initializer: Callable[..., object] | None = None,
+                    initargs: tuple[object, ...] = ()) -> Iterator[tuple[T, R | Exception]]:
+    """(item, ``function(item, *extra)``) in the order of ``items``, computed in ``jobs`` worker
+    processes; an exception the function raises comes in place of its value.
+
+    When a worker dies, the pool is lost with every item in flight: the first of them is
+    retried alone and comes with ``WorkerDied`` only if it kills its worker again; the items
+    after it go to a new pool.
+    """
+    pending = list(items)
+    while pending:
+        broken_at: int | None = None
+        futures = in_order(function, ((item, *extra) for item in pending), jobs=max(1, min(jobs, len(pending))),
+                           preload=preload, initializer=initializer, initargs=initargs)
+        try:
+            for index, (item, future) in enumerate(zip(pending, futures, strict=False)):
+                try:
+                    yield item, future.result()
+                except BrokenProcessPool:
+                    broken_at = index
+                    break
+                except Exception as error:  # the caller decides what an item's failure means
+                    yield item, error
+        finally:
+            futures.close()
+        if broken_at is None:
+            return
+        suspect = pending[broken_at]
+        if jobs > 1:
+            yield from each_in_workers(function, [suspect], extra, jobs=1, preload=preload,
+                                       initializer=initializer, initargs=initargs)
+        else:
+            yield suspect, WorkerDied("the worker process died")
+        pending = pending[broken_at + 1:]

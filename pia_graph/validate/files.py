@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
@@ -16,7 +15,7 @@ from rdflib import BNode, Graph, URIRef
 from pia_graph.errors import InputError, PiaError
 from pia_graph.validate.report import PortableReport, Report
 from pia_graph.validate.shacl import shapes_labelled_by_content, validate_graph
-from pia_graph.workers import in_order
+from pia_graph.workers import WorkerDied, each_in_workers
 
 # below this many files, starting workers costs more than it saves
 PARALLEL_FROM = 4
@@ -99,29 +98,12 @@ Worker = Callable[[Path, bool], PortableReport | str]
 
 def _in_workers(paths: list[Path], jobs: int, keep_graph: bool,
                 worker: Worker | None = None) -> Iterator[tuple[Path, PortableReport | str]]:
-    """(path, outcome) in the order of ``paths``. When a worker dies (a crash, out of memory),
-    the pool is lost with every file in flight: the first of them is retried alone, reported
-    only if it kills its worker again, and the files after it go to a new pool."""
+    """(path, outcome) in the order of ``paths``; a file that kills its worker (twice: see
+    ``each_in_workers``) comes with the reason."""
     worker = worker or _validate_in_worker   # looked up at call time (tests pass their own)
-    pending = list(paths)
-    while pending:
-        broken_at: int | None = None
-        futures = in_order(worker, ((path, keep_graph) for path in pending), jobs=max(1, min(jobs, len(pending))),
-                           preload=["pia_graph.extract.api", "pia_graph.rdf", "pia_graph.validate.shacl"],
-                           initializer=shapes_labelled_by_content)
-        for index, (path, future) in enumerate(zip(pending, futures, strict=True)):
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                broken_at = index
-                break
-            yield path, outcome
-        futures.close()
-        if broken_at is None:
-            return
-        suspect = pending[broken_at]
-        if jobs > 1:
-            yield from _in_workers([suspect], 1, keep_graph, worker)
-        else:
-            yield suspect, f"{suspect}: the validating worker process died"
-        pending = pending[broken_at + 1:]
+    for path, outcome in each_in_workers(worker, paths, (keep_graph,), jobs=jobs,
+                                         preload=["pia_graph.extract.api", "pia_graph.rdf", "pia_graph.validate.shacl"],
+                                         initializer=shapes_labelled_by_content):
+        yield path, (f"{path}: the validating worker process died" if isinstance(outcome, WorkerDied)
+                     else f"{path}: {type(outcome).__name__}: {outcome}" if isinstance(outcome, Exception)
+                     else outcome)

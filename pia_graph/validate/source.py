@@ -10,7 +10,6 @@ validates itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pia_graph.errors import PiaError
 from pia_graph.store.base import SparqlSource
 from pia_graph.validate.report import PortableReport, Report
 from pia_graph.validate.shacl import shapes_labelled_by_content, validate_graph
-from pia_graph.workers import in_order
+from pia_graph.workers import WorkerDied, each_in_workers
 
 # graphs a worker validates per task: progress stays fine-grained, the hand-over cost small
 BATCH_GRAPHS = 8
@@ -68,7 +67,10 @@ def validate_source(source: SparqlSource, progress: Progress | None = None, *, j
         for index, iri in enumerate(graphs, start=1):
             if progress is not None:
                 progress(index, len(graphs), iri)
-            report.extend(validate_one(source, iri, keep_graph=keep_graph))
+            try:
+                report.extend(validate_one(source, iri, keep_graph=keep_graph))
+            except PiaError as error:   # e.g. the endpoint dropped the connection: the others go on
+                report.errors.append(f"{iri}: {error}")
         return report
     done = 0
     shape_nodes: dict[str, BNode] = {}   # the workers label shape nodes alike: one node each here
@@ -112,16 +114,17 @@ def _validate_batch(iris: list[URIRef], keep_graph: bool) -> list[PortableReport
 
 def _in_workers(graphs: list[URIRef], jobs: int, spec: SourceSpec,
                 keep_graph: bool) -> Iterator[tuple[list[URIRef], list[PortableReport] | str]]:
-    """(batch, its parts) in the order of ``graphs``; a batch whose worker died, or whose source
-    the worker could not open, comes with the reason instead."""
+    """(batch, its parts) in the order of ``graphs``; a batch whose worker died (twice: see
+    ``each_in_workers``), or whose source the worker could not open, comes with the reason."""
     batches = [graphs[start:start + BATCH_GRAPHS] for start in range(0, len(graphs), BATCH_GRAPHS)]
-    futures = in_order(_validate_batch, ((batch, keep_graph) for batch in batches), jobs=min(jobs, len(batches)),
-                       preload=["pia_graph.validate.shacl", "pia_graph.store"],
-                       initializer=_open_in_worker, initargs=(spec,))
-    for batch, future in zip(batches, futures, strict=True):
-        try:
-            yield batch, future.result()
-        except BrokenProcessPool:
+    for batch, outcome in each_in_workers(_validate_batch, batches, (keep_graph,), jobs=jobs,
+                                          preload=["pia_graph.validate.shacl", "pia_graph.store"],
+                                          initializer=_open_in_worker, initargs=(spec,)):
+        if isinstance(outcome, WorkerDied):
             yield batch, "the validating worker process died"
-        except PiaError as error:
-            yield batch, str(error)
+        elif isinstance(outcome, PiaError):
+            yield batch, str(outcome)
+        elif isinstance(outcome, Exception):
+            raise outcome
+        else:
+            yield batch, outcome

@@ -20,3 +20,10 @@ def interrupt_self(number: int) -> int:
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.1)
     return number
+
+
+def die_on_three(number: int, offset: int) -> int:
+    if number == 3:
+        os._exit(3)  # no exception, no cleanup: the process is simply gone
+    time.sleep(0.05)
+    return number + offset

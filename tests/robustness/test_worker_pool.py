@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pia_graph.workers import in_order
+from pia_graph.workers import WorkerDied, each_in_workers, in_order
 
-from .slow_tasks import interrupt_self, mark_slowly
+from .slow_tasks import die_on_three, interrupt_self, mark_slowly
 
 
 def test_results_come_in_order(tmp_path: Path) -> None:
@@ -33,3 +33,10 @@ def test_a_consumer_that_waits_holds_back_the_queue_and_stopping_ends_it(tmp_pat
 def test_workers_leave_ctrl_c_to_the_main_process() -> None:
     futures = in_order(interrupt_self, ((n,) for n in range(4)), jobs=2, preload=[])
     assert [future.result() for future in futures] == list(range(4))
+
+
+def test_an_item_that_kills_its_worker_fails_alone() -> None:
+    outcomes = list(each_in_workers(die_on_three, list(range(8)), (100,), jobs=2, preload=[]))
+    assert [item for item, _ in outcomes] == list(range(8))
+    assert isinstance(outcomes[3][1], WorkerDied)
+    assert [value for item, value in outcomes if item != 3] == [100 + n for n in range(8) if n != 3]

@@ -151,3 +151,21 @@ def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path) -> None:
     failed = {path.name: outcome for path, outcome in outcomes if isinstance(outcome, str)}
     assert list(failed) == ["crash.json"] and "worker process died" in failed["crash.json"]
     assert sum(len(outcome.assessments) for _, outcome in outcomes if not isinstance(outcome, str)) == 6
+
+
+def test_a_graph_that_cannot_be_fetched_is_an_error_and_the_others_go_on(store: Path) -> None:
+    from pia_graph.store.remote import RemoteQueryError
+
+    class Flaky(Store):
+        def graph(self, iri):  # type: ignore[no-untyped-def]
+            if str(iri).endswith("/102/focused"):
+                raise RemoteQueryError("connection lost")
+            return super().graph(iri)
+
+    source = Flaky(store, read_only=True)
+    try:
+        report = validate_source(source)
+    finally:
+        source.close()
+    assert len(report.errors) == 1 and "/102/focused" in report.errors[0] and "connection lost" in report.errors[0]
+    assert len(report.assessments) == 3 * BATCH_GRAPHS + 2
