@@ -114,7 +114,9 @@ def validate(
             report.errors.append(str(error))
             _error(str(error))
     if output_format is ReportFormat.json:
-        typer.echo(report.to_json(), nl=False)
+        for chunk in report.json_chunks():
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
     elif output_format is ReportFormat.turtle:
         typer.echo(report.to_turtle(), nl=False)
     else:

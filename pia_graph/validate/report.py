@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,14 +123,27 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        data = {
-            "conforms": self.conforms,
-            "counts": self.counts(),
-            "assessments": [str(a) for a in self.assessments],
-            "errors": self.errors,
-            "results": [r.to_json() for r in self.sorted_results()],
-        }
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """``to_json`` in pieces, one result at a time: a national report is written without
+        first building its whole text (which took most of ``validate``'s memory)."""
+        def dumped(value: Any, depth: int) -> str:
+            # nested indentation is the outer one added to every line after the first
+            return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+        yield "{\n"
+        for key, value in (("conforms", self.conforms), ("counts", self.counts()),
+                           ("assessments", [str(a) for a in self.assessments]), ("errors", self.errors)):
+            yield f'  "{key}": {dumped(value, 1)},\n'
+        results = self.sorted_results()
+        if not results:
+            yield '  "results": []\n}\n'
+            return
+        yield '  "results": [\n'
+        for index, result in enumerate(results):
+            yield f"    {dumped(result.to_json(), 2)}{',' if index < len(results) - 1 else ''}\n"
+        yield "  ]\n}\n"
 
     def to_turtle(self) -> str:
         """One sh:ValidationReport over every assessment; results carry their source lines

@@ -188,3 +188,28 @@ def test_span_for_a_null_value_names_its_property() -> None:
     [result] = validate_graph(graph).results
     assert result.severity == "Info" and result.path == V.timing
     assert result.first_line == 50 and result.location_exact
+
+
+def test_the_json_report_written_in_pieces_is_the_json_of_the_whole_report() -> None:
+    """`validate --format json` writes the report one result at a time; the text must be the one
+    json.dumps gives for the whole report (quotes, line breaks and empty lists included)."""
+    import json
+
+    from rdflib import Literal, URIRef
+
+    from pia_graph.validate.report import Report, Result
+
+    def whole(report: Report) -> str:
+        data = {"conforms": report.conforms, "counts": report.counts(),
+                "assessments": [str(a) for a in report.assessments], "errors": report.errors,
+                "results": [result.to_json() for result in report.sorted_results()]}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    violation = Result("Violation", "改行\nあり", 'with "quotes"', URIRef("https://example.org/a"),
+                       URIRef("https://example.org/f"), None, Literal("値"), None)
+    info = Result("Info", "保留", "abstained", None, URIRef("https://example.org/g"),
+                  URIRef("https://example.org/p"), None, URIRef("https://example.org/s"), first_line=3, last_line=4)
+    for report in (Report(), Report(results=[violation], assessments=[URIRef("https://example.org/a")], errors=["x"]),
+                   Report(results=[violation, info, violation], errors=[])):
+        assert report.to_json() == whole(report)
+        assert json.loads(report.to_json())["counts"] == report.counts()
