@@ -690,8 +690,7 @@ class Extractor:
         open_labels = [other for other, key in self.keyed_hits(page)
                        if key is not None and (key in self.LEGAL_BASIS_KEYS or key.endswith(".legal_basis"))
                        and self.value_of(other, page) is None]
-        unclaimed = [c for c in page.chunks if c.kind == "free" and not c.used]
-        citations = [c for c in unclaimed if flow_value_kind(c.text) == "legal_basis"]
+        citations = _unclaimed_by_kind(page).get("legal_basis", [])
         if open_labels == [hit] and len(citations) == 1:
             citations[0].used = True
             self.out.set(path, Value(citations[0].text, citations[0].first, citations[0].last))
@@ -700,7 +699,7 @@ class Extractor:
             self.out.abstain(path, [c.text for c in citations],
                              "value printed apart from its label; several labels or citations compete")
         else:
-            self.out.abstain(path, [c.text for c in unclaimed if len(c.text) <= 80],
+            self.out.abstain(path, [c.text for c in page.chunks if c.kind == "free" and not c.used and len(c.text) <= 80],
                              "value printed apart from its label; no text on the page reads as a citation of a law")
 
     # Ⅴ/Ⅵ2 意見の聴取 rows are usually left blank and printed among unnumbered-in-catalogue
@@ -1274,10 +1273,7 @@ class FileReader:
             position += len(group)
             values = [ex.value_of(h, p) for h, p in group]
             if len(group) == 1:
-                path = f"{base}/{slots[0]}/{field_name}"
-                self._put(path, values[0], group[0][0])
-                if values[0] is None:
-                    self.open_slots[id(group[0][0])] = path
+                self._put(f"{base}/{slots[0]}/{field_name}", values[0], group[0][0])
                 continue
             texts = {key_form(str(v.text)) for v in values if v is not None}
             if len(texts) == 1 and all(v is not None for v in values):
@@ -1312,9 +1308,12 @@ class FileReader:
                                    "one page holds this field of several instances; which is which is not printed")
 
     def _put(self, path: str, value: Value | None, hit: LabelHit) -> None:
+        """Give the label's value to ``path``; a label without one is an open slot, which a value
+        printed apart from it may fill later (``detached_flow_values``, ``detached_entrustment_texts``)."""
         if value is not None:
             self.ex.out.set(path, value)
         else:
+            self.open_slots[id(hit)] = path
             candidates = self.ex.choice_candidates(hit)
             if candidates:
                 self.ex.out.abstain(path, candidates, "several chosen values compete for this label on its page")
@@ -1474,10 +1473,7 @@ class FileReader:
                     others_open = True
             if not open_labels:
                 continue
-            typed: dict[str | None, list[Chunk]] = {}
-            for chunk in page.chunks:
-                if chunk.kind == "free" and not chunk.used:
-                    typed.setdefault(flow_value_kind(chunk.text), []).append(chunk)
+            typed = _unclaimed_by_kind(page)
             for field_name, labels in open_labels.items():
                 chunks = typed.get(field_name, [])
                 paths = [self.open_slots.get(id(hit)) for hit in labels]
@@ -1566,12 +1562,7 @@ class FileReader:
                     slots.append((field_name, kind, hit))
             if not slots:
                 continue
-            typed: dict[str, list[Chunk]] = {}
-            for chunk in page.chunks:
-                if chunk.kind == "free" and not chunk.used:
-                    kind_of = flow_value_kind(chunk.text)
-                    if kind_of:
-                        typed.setdefault(kind_of, []).append(chunk)
+            typed = _unclaimed_by_kind(page)
             for field_name in ("legal_basis", "purpose", "information", "subject_scope", "timing"):
                 field_slots = [s for s in slots if s[0] == field_name]
                 chunks = typed.get(field_name, [])
@@ -1649,8 +1640,6 @@ class FileReader:
             values = [ex.value_of(h, p) for h, p in group]
             if len(group) == 1 and len(owners) == 1:
                 self._put(paths[0], values[0], group[0][0])
-                if values[0] is None:
-                    self.open_slots[id(group[0][0])] = paths[0]
                 continue
             present = [v for v in values if v is not None]
             if len(owners) == len(group) and len(present) == len(values) \
@@ -1661,7 +1650,7 @@ class FileReader:
             page = group[0][1]
             if len(present) < len(values):
                 # labels standing alone: their values are the page's unclaimed texts of this kind
-                typed = [c for c in page.chunks if c.kind == "free" and not c.used and flow_value_kind(c.text) == field_name]
+                typed = _unclaimed_by_kind(page).get(field_name, [])
                 if len(typed) == len(values) - len(present):
                     present += [Value(c.text, c.first, c.last) for c in typed]
             if len(owners) == len(group) and len(present) == len(values):
@@ -1915,6 +1904,16 @@ def _by_page(entries: list[tuple[LabelHit, Page]]) -> list[list[tuple[LabelHit, 
     for hit, page in entries:
         groups.setdefault(page.index, []).append((hit, page))
     return list(groups.values())
+
+
+def _unclaimed_by_kind(page: Page) -> dict[str | None, list[Chunk]]:
+    """The page's unclaimed free texts, by the 提供/移転 field each can only be (``flow_value_kind``;
+    None: no field or several), in page order."""
+    by_kind: dict[str | None, list[Chunk]] = {}
+    for chunk in page.chunks:
+        if chunk.kind == "free" and not chunk.used:
+            by_kind.setdefault(flow_value_kind(chunk.text), []).append(chunk)
+    return by_kind
 
 
 def flow_value_kind(text: str) -> str | None:
