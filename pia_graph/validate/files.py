@@ -42,10 +42,7 @@ def graph_for_path(path: Path) -> tuple[URIRef, Graph]:
 def validate_path(path: Path, *, keep_graph: bool = True, shapes: Graph | None = None) -> Report:
     """One file's report; raises ``PiaError`` when the file cannot be read or extracted."""
     _, graph = graph_for_path(path)
-    report = validate_graph(graph, shapes)
-    if not keep_graph:
-        report.graph = Graph()
-    return report
+    return validate_graph(graph, shapes, keep_graph=keep_graph)
 
 
 def error_message(path: Path, error: PiaError) -> str:
@@ -77,20 +74,19 @@ def validate_paths(paths: list[Path], *, jobs: int = 1, keep_graph: bool = True,
     return report, failures
 
 
-def _validate_here(path: Path, keep_graph: bool) -> Report | str:
+def _validate_here(path: Path, keep_graph: bool, shapes: Graph | None = None) -> Report | str:
     try:
-        return validate_path(path, keep_graph=keep_graph)
+        return validate_path(path, keep_graph=keep_graph, shapes=shapes)
     except PiaError as error:
         return error_message(path, error)
 
 
 def _validate_in_worker(path: Path, keep_graph: bool) -> PortableReport | str:
     try:
-        return PortableReport.of(validate_path(path, keep_graph=keep_graph, shapes=shapes_labelled_by_content()))
-    except PiaError as error:
-        return error_message(path, error)
+        outcome = _validate_here(path, keep_graph, shapes_labelled_by_content())
     except Exception as error:  # a bug or an unexpected input must not stop the batch
         return f"{path}: {type(error).__name__}: {error}"
+    return outcome if isinstance(outcome, str) else PortableReport.of(outcome)
 
 
 Worker = Callable[[Path, bool], PortableReport | str]

@@ -41,8 +41,6 @@ class _PreparedQueryGraph(Graph):
 
 def with_prepared_queries(graph: Graph) -> Graph:
     """The same triples (the same store, not a copy) seen through ``_PreparedQueryGraph``."""
-    if isinstance(graph, _PreparedQueryGraph):
-        return graph
     return _PreparedQueryGraph(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
 
 
@@ -164,8 +162,10 @@ def _first(graph: Graph, span: URIRef) -> int:
     return int(value) if value is not None else 0
 
 
-def validate_graph(graph: Graph, shapes: Graph | None = None) -> Report:
-    """Validate one assessment graph; the report carries messages, paths and source lines."""
+def validate_graph(graph: Graph, shapes: Graph | None = None, *, keep_graph: bool = True) -> Report:
+    """Validate one assessment graph; the report carries messages, paths and source lines.
+    ``keep_graph=False`` drops the SHACL report graph once the results are read (only a Turtle
+    report needs it)."""
     shapes = shapes if shapes is not None else _shapes()
     _, report_graph, _ = pyshacl.validate(
         with_prepared_queries(graph), shacl_graph=shapes, inference="none", allow_warnings=True, abort_on_first=False,
@@ -215,5 +215,8 @@ def validate_graph(graph: Graph, shapes: Graph | None = None) -> Report:
                         result.location_exact = True
                     break
         report.results.append(result)
-        report.annotate(node, result)
+        if keep_graph:
+            report.annotate(node, result)
+    if not keep_graph:
+        report.graph = Graph()
     return report

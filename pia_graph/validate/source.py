@@ -43,14 +43,15 @@ class SourceSpec:
 
 def validate_one(source: SparqlSource, iri: URIRef, *, keep_graph: bool = True,
                  shapes: Graph | None = None) -> Report:
-    """Validate one assessment graph of ``source``; an empty graph is an input error."""
-    graph = source.graph(iri)
+    """Validate one assessment graph of ``source``; a graph that is empty or cannot be fetched
+    (e.g. the endpoint dropped the connection) is an input error, and the others go on."""
+    try:
+        graph = source.graph(iri)
+    except PiaError as error:
+        return Report(errors=[f"{iri}: {error}"])
     if len(graph) == 0:
         return Report(errors=[f"{iri}: the graph is empty"])
-    report = validate_graph(graph, shapes)
-    if not keep_graph:
-        report.graph = Graph()   # the results carry what text and JSON reports print
-    return report
+    return validate_graph(graph, shapes, keep_graph=keep_graph)
 
 
 def validate_source(source: SparqlSource, progress: Progress | None = None, *, jobs: int = 1,
@@ -67,10 +68,7 @@ def validate_source(source: SparqlSource, progress: Progress | None = None, *, j
         for index, iri in enumerate(graphs, start=1):
             if progress is not None:
                 progress(index, len(graphs), iri)
-            try:
-                report.extend(validate_one(source, iri, keep_graph=keep_graph))
-            except PiaError as error:   # e.g. the endpoint dropped the connection: the others go on
-                report.errors.append(f"{iri}: {error}")
+            report.extend(validate_one(source, iri, keep_graph=keep_graph))
         return report
     done = 0
     shape_nodes: dict[str, BNode] = {}   # the workers label shape nodes alike: one node each here
@@ -102,14 +100,8 @@ def _validate_batch(iris: list[URIRef], keep_graph: bool) -> list[PortableReport
     if isinstance(_worker_source, PiaError):
         raise _worker_source
     assert _worker_source is not None
-    parts = []
-    for iri in iris:
-        try:
-            report = validate_one(_worker_source, iri, keep_graph=keep_graph, shapes=shapes_labelled_by_content())
-        except PiaError as error:
-            report = Report(errors=[f"{iri}: {error}"])
-        parts.append(PortableReport.of(report))
-    return parts
+    return [PortableReport.of(validate_one(_worker_source, iri, keep_graph=keep_graph, shapes=shapes_labelled_by_content()))
+            for iri in iris]
 
 
 def _in_workers(graphs: list[URIRef], jobs: int, spec: SourceSpec,

@@ -19,6 +19,10 @@ def uncertain_paths(record: dict) -> set[str]:
     return {u["path"] for u in record["uncertain"]}
 
 
+# the head of a page of Ⅱ that opens the file 架空ファイル
+FILE_HEAD = "Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報"
+
+
 def test_not_an_assessment_raises_input_error() -> None:
     with pytest.raises(InputError) as info:
         extract_text("hello world\n", "x.txt")
@@ -65,7 +69,7 @@ def test_competing_labels_with_different_values_abstain_with_candidates() -> Non
 
 
 def test_checkbox_grid_certain_marks() -> None:
-    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
+    page = (FILE_HEAD + "\n\n"
             " ②入手方法\n\n[ ○ ] 紙 [ ] 電子メール\n\n[ ] 専用線 [ ○ ] 庁内連携システム")
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["acquisition_methods"] == ["紙", "庁内連携システム"]
@@ -77,29 +81,24 @@ WHOLE_GRID_REST = ("[ ] 専用線 [ ] 庁内連携システム\n\n[ ] 電子記�
 
 def test_checkbox_grid_detached_marks_with_a_unique_assignment() -> None:
     # two detached boxes, two orphan marks, the whole grid and no other on the page: both are checked
-    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
+    page = (FILE_HEAD + "\n\n"
             " ②入手方法\n\n] 紙 [ ○\n\n] 電子メール\n\n[ ○\n\n" + WHOLE_GRID_REST)
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["acquisition_methods"] == ["紙", "電子メール"]
 
 
-def test_checkbox_grid_detached_marks_on_part_of_a_grid_abstain() -> None:
+@pytest.mark.parametrize(("grid", "candidates"), [
     # the page shows three of the eight options: a mark may belong to a box not seen there
-    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
-            " ②入手方法\n\n] 紙 [ ○\n\n] 電子メール\n\n[ ○\n\n[ ] 専用線")
+    ("] 紙 [ ○\n\n] 電子メール\n\n[ ○\n\n[ ] 専用線", {"紙", "電子メール"}),
+    # one mark for three boxes: any of them may hold it
+    ("] 紙 [\n\n] 電子メール\n\n[ ○\n\n] 専用線", {"紙", "電子メール", "専用線"}),
+], ids=["part-of-a-grid", "ambiguous"])
+def test_checkbox_grid_detached_marks_abstain(grid: str, candidates: set[str]) -> None:
+    page = FILE_HEAD + "\n\n ②入手方法\n\n" + grid
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0].get("acquisition_methods") is None
     entry = next(u for u in record["uncertain"] if u["path"] == "/files/0/acquisition_methods")
-    assert set(entry["candidates"]) == {"紙", "電子メール"}
-
-
-def test_checkbox_grid_detached_marks_ambiguous_abstains() -> None:
-    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
-            " ②入手方法\n\n] 紙 [\n\n] 電子メール\n\n[ ○\n\n] 専用線")
-    record = extract_text(doc(page), "c.txt")
-    assert record["files"][0].get("acquisition_methods") is None
-    entry = next(u for u in record["uncertain"] if u["path"] == "/files/0/acquisition_methods")
-    assert set(entry["candidates"]) == {"紙", "電子メール", "専用線"}
+    assert set(entry["candidates"]) == candidates
 
 
 def test_history_is_cut_before_reading_values() -> None:
@@ -114,7 +113,7 @@ def test_history_is_cut_before_reading_values() -> None:
 def test_contractor_and_title_printed_apart_from_their_labels() -> None:
     page = (" ４．特定個人情報ファイルの取扱いの委託\n\n 委託事項1\n\n ①委託内容 架空システムの保守\n\n"
             " ③委託先名\n\n 委託の有無　※\n\n委託する\n\n1\n\n架空システム保守委託\n\n架空計算株式会社")
-    record = extract_text(doc("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報",
+    record = extract_text(doc(FILE_HEAD,
                               page), "c.txt")
     entrustment = record["files"][0]["entrustments"][0]
     assert entrustment["contractor"] == "架空計算株式会社"
@@ -125,7 +124,7 @@ def test_contractor_and_title_printed_apart_from_their_labels() -> None:
 def test_two_instances_on_one_page_with_different_values_abstain() -> None:
     page = (" ４．特定個人情報ファイルの取扱いの委託\n\n 委託の有無　※ [ 委託する\n\n 委託事項1 甲業務\n\n 委託事項2 乙業務\n\n"
             " ③委託先名 甲株式会社\n\n ③委託先名 乙株式会社\n\n ①委託内容 甲\n\n ①委託内容 乙")
-    record = extract_text(doc("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報",
+    record = extract_text(doc(FILE_HEAD,
                               page), "c.txt")
     entrustments = record["files"][0]["entrustments"]
     assert [e["title"] for e in entrustments] == ["甲業務", "乙業務"]
@@ -155,7 +154,7 @@ def test_every_value_has_provenance_and_every_pointer_resolves() -> None:
 
 
 def test_date_label_takes_the_pages_only_date_line() -> None:
-    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
+    page = (FILE_HEAD + "\n\n"
             " ⑤保有開始日\n\n架空の説明\n\n令和2年4月\n\n] 紙 [ ○")
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["retention_start"] == "令和2年4月"
@@ -163,7 +162,7 @@ def test_date_label_takes_the_pages_only_date_line() -> None:
 
 def test_two_open_date_labels_do_not_share_one_date_line() -> None:
     # a detached checkbox piece marks the shuffled layout, where print order says nothing
-    page = ("Ⅱ　特定個人情報ファイルの概要\n １．特定個人情報ファイル名 架空ファイル\n ２．基本情報\n\n"
+    page = (FILE_HEAD + "\n\n"
             " ⑤保有開始日\n\n ⑥使用開始日\n\n令和2年4月\n\n] 紙 [ ○")
     record = extract_text(doc(page), "c.txt")
     assert record["files"][0]["retention_start"] is None and record["files"][0].get("use_start") is None
