@@ -272,10 +272,11 @@ def writer_holds(path: Path) -> bool | None:
     """Does a read-write instance (in any process) hold the store in ``path``? None: cannot tell.
 
     RocksDB takes a POSIX record lock on ``LOCK``. An open-file-description lock conflicts with
-    it even inside the same process, and releasing it leaves the other lock alone (a plain
-    ``lockf`` probe would drop a lock this process holds).
+    it even inside the same process (a plain ``lockf`` probe would not see, and on release would
+    drop, a lock this process holds). The probe only asks (``F_OFD_GETLK``) and takes no lock:
+    readers opening the store at once (validation's workers) must not see each other's probe
+    as a writer.
     """
-    import errno
     import fcntl
     import os
     import struct
@@ -287,13 +288,11 @@ def writer_holds(path: Path) -> bool | None:
     descriptor = os.open(lock_file, os.O_RDWR)
     try:
         try:
-            fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
-        except OSError as error:
-            if error.errno in (errno.EAGAIN, errno.EACCES):
-                return True
+            answer = fcntl.fcntl(descriptor, fcntl.F_OFD_GETLK,
+                                 struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        except OSError:
             return None
-        fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, struct.pack(layout, fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0))
-        return False
+        return struct.unpack(layout, answer)[0] != fcntl.F_UNLCK
     finally:
         os.close(descriptor)
 

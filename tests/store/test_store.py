@@ -371,3 +371,37 @@ def test_readers_share_the_store_and_wait_for_no_writer(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no store here"):
         Store(tmp_path / "absent", read_only=True)
     assert not (tmp_path / "absent").exists()
+
+
+def _probe_many(path: str) -> int:
+    from pia_graph.store.oxigraph_store import writer_holds
+
+    return sum(bool(writer_holds(Path(path))) for _ in range(500))
+
+
+def test_readers_opening_at_once_do_not_take_each_other_for_a_writer(tmp_path: Path) -> None:
+    """validate's workers open the store read-only at the same moment: the writer probe of one
+    must not make another refuse the store as "in use"."""
+    import multiprocessing
+
+    Store(tmp_path / "shared").close()
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        assert pool.map(_probe_many, [str(tmp_path / "shared")] * 4) == [0, 0, 0, 0]
+
+
+def test_a_reader_refuses_a_store_a_writer_holds_in_another_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Store(tmp_path / "held").close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+                               "print('ready', flush=True); sys.stdin.read()", str(tmp_path / "held")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="in use by another process"):
+            Store(tmp_path / "held", read_only=True)
+    finally:
+        holder.communicate(input="", timeout=30)
+    Store(tmp_path / "held", read_only=True).close()

@@ -105,6 +105,7 @@ def test_cli_in_a_log_prints_progress_lines_and_the_turtle_report(
     assert len(list(graph.subjects(SH.resultSeverity, SH.Warning))) == expected["Warning"]
     quiet = subprocess.run([str(CLI), "validate", "--store", str(store), "-j", "2", "--format", "json"],
                            capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 1, quiet.stderr
     assert json.loads(quiet.stdout)["counts"] == expected
     assert quiet.stderr == ""   # a run shorter than PROGRESS_LOG_SECONDS says nothing
 
