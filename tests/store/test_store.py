@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -280,20 +282,27 @@ def test_dump_round_trips(store: Store, tmp_path: Path) -> None:
         store.dump("rdfxml")
 
 
-def test_store_held_by_another_process(tmp_path: Path) -> None:
+@contextmanager
+def _held_by_another_process(path: Path) -> Iterator[None]:
+    """A pyoxigraph writer in another process holds the store in ``path`` meanwhile."""
     import subprocess
     import sys
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
-                               "print('ready', flush=True); sys.stdin.read()", str(tmp_path / "held")],
+                               "print('ready', flush=True); sys.stdin.read()", str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreError, match="in use by another process"):
-            Store(tmp_path / "held")
+        yield
     finally:
         holder.communicate(input="", timeout=30)  # closing stdin ends the holder
+
+
+def test_store_held_by_another_process(tmp_path: Path) -> None:
+    with _held_by_another_process(tmp_path / "held"), \
+            pytest.raises(StoreError, match="in use by another process"):
+        Store(tmp_path / "held")
     with Store(tmp_path / "held") as reopened:  # released once the holder is gone
         assert len(reopened) == 0
 
@@ -390,18 +399,8 @@ def test_readers_opening_at_once_do_not_take_each_other_for_a_writer(tmp_path: P
 
 
 def test_a_reader_refuses_a_store_a_writer_holds_in_another_process(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     Store(tmp_path / "held").close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
-                               "print('ready', flush=True); sys.stdin.read()", str(tmp_path / "held")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreError, match="in use by another process"):
-            Store(tmp_path / "held", read_only=True)
-    finally:
-        holder.communicate(input="", timeout=30)
+    with _held_by_another_process(tmp_path / "held"), \
+            pytest.raises(StoreError, match="in use by another process"):
+        Store(tmp_path / "held", read_only=True)
     Store(tmp_path / "held", read_only=True).close()
