@@ -103,13 +103,25 @@ def find_history_start(lines: list[str], pages: list[tuple[int, int]] | None = N
     """0-based index of the first line of the first page that contains 変更前の記載, or None.
 
     ``pages``: ``split_pages(lines)`` when the caller has it already."""
-    for start, end in split_pages(lines) if pages is None else pages:
+    pages = split_pages(lines) if pages is None else pages
+    for number, (start, end) in enumerate(pages):
         if any(HISTORY_MARKER in line for line in lines[start:end]):
+            if number == 0:
+                # No page break before the history (a text whose blank runs were lost): cutting at the
+                # page would drop the whole body, so cut at the block of its first header row.
+                return _first_header_block(lines, start, end)
             # Skip leading blank lines so the index points at the page's first text line.
             while start < end and is_blank(lines[start]):
                 start += 1
             return start
     return None
+
+
+def _first_header_block(lines: list[str], start: int, end: int) -> int:
+    first = next(index for index in range(start, end) if HISTORY_MARKER in lines[index])
+    while first > start and not is_blank(lines[first - 1]):
+        first -= 1
+    return first
 
 
 def to_iso_date(text: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Layout facts relied on (form-fields.md §2, P1-P6): pages stay in order and are separated by a run
 of three or more blank lines (or a form feed); blocks inside a page are separated by one blank
-line and may be shuffled; a label line starts with one ASCII space; a value may follow its label
+line and may be shuffled; a label line starts with one ASCII space (restored by
+:func:`restore_label_indent` in texts laid out without it); a value may follow its label
 on the same line, precede it on the same line, or continue on the next lines of the same block.
 """
 
@@ -564,6 +565,49 @@ class Segmenter:
             hit.before = before
             return hit
         return None
+
+
+def _starts_with_label(form: str, cat: Catalogue) -> bool:
+    """``form`` starts with a catalogue label, or is the first line of one wrapped over lines."""
+    for end in range(1, min(len(form), 80) + 1):
+        piece = form[:end]
+        if piece in cat.by_text:
+            return True
+        if piece not in cat.prefixes:
+            return False
+    return len(form) >= 2 and form in cat.prefixes
+
+
+# fewer label lines than this with the one-space indent: the text was not laid out that way
+_INDENTED_LABELS_EXPECTED = 5
+
+
+def restore_label_indent(lines: list[str], cat: Catalogue) -> list[str]:
+    """``lines`` as the segmenter expects them: every label line indented by one ASCII space.
+
+    The seeds' PDF-to-text tool prints each label line after one ASCII space and no value line that
+    way; the segmenter relies on it to tell a label from prose that starts with a label-like word.
+    Another tool (or a copy that lost its leading spaces, or indents with tabs or several spaces)
+    leaves that cue out, and most labels with a value beside them would be read as values. Such a
+    text has (almost) no one-space label lines: then the label lines (and group headings such as
+    委託事項1) are given the indent and every
+    other line loses its leading spaces. A text laid out like the seeds is returned unchanged.
+    """
+    indented = 0
+    for line in lines:
+        if line[:1] == " " and line[1:2] not in (" ", "") and _starts_with_label(key_form(line), cat):
+            indented += 1
+            if indented >= _INDENTED_LABELS_EXPECTED:
+                return lines
+    restored: list[str] = []
+    for line in lines:
+        stripped = line.lstrip(" \t")
+        form = key_form(stripped)
+        if stripped and not _SECTION.match(stripped) and (_GROUP_HEAD.match(form) or _starts_with_label(form, cat)):
+            restored.append(" " + stripped)
+        else:
+            restored.append(stripped)
+    return restored
 
 
 def clear_caches() -> None:

@@ -112,8 +112,9 @@ def test_no_history_gives_none() -> None:
 
 def test_two_blank_lines_do_not_break_a_page() -> None:
     lines = ["本文の行", "", "", "旧い値 新しい値 事後", "", HEADER_DATES_APART]
-    assert find_history_start(lines) == 0
     assert split_pages(lines) == [(0, 6)]
+    # the history is on the first page: cut at its header's block, not at the page (the whole body)
+    assert find_history_start(lines) == 5
 
 
 def test_form_feed_breaks_a_page() -> None:
