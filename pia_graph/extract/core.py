@@ -64,6 +64,8 @@ class Value:
     text: Any
     first: int  # 0-based line indices
     last: int
+    # (reason, candidates) when the text may be only part of the value: the field is abstained
+    doubt: tuple[str, list[str]] | None = None
 
 
 @dataclass
@@ -91,6 +93,9 @@ class Builder:
 
     def set(self, path: str, value: Value | None) -> None:
         if value is None or value.text in (None, "", []):
+            return
+        if value.doubt is not None:
+            self.abstain(path, value.doubt[1], value.doubt[0])
             return
         parts = path.strip("/").split("/")
         node: Any = self.record
@@ -170,6 +175,7 @@ class Extractor:
         body_pages = all_pages if self.cut is None else [page for page in all_pages if page[1] <= self.cut]
         self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end, body_pages)
         self.chunk_at: dict[int, Chunk] = {c.first: c for p in self.pages for c in p.chunks}
+        self._free_chunk_ending: dict[int, Chunk] | None = None
         self._label_of: dict[int, LabelDef | None] = {}
         # per page: its hits in line order with their keys (FileReader.hits asks for them per key)
         self._keyed: dict[int, list[tuple[LabelHit, str | None]]] = {}
@@ -268,7 +274,25 @@ class Extractor:
             return None
         first = hit.value_first if hit.value_first is not None else hit.first
         last = hit.value_last if hit.value_last is not None else hit.first
-        return Value(text, first, last)
+        value = Value(text, first, last)
+        if hit.value is None:
+            value.doubt = self._wrapped_before_label(hit, text)
+        return value
+
+    def _wrapped_before_label(self, hit: LabelHit, before: str) -> tuple[str, list[str]] | None:
+        """A value printed before its label (P1) sits on one line in every layout seen. Free text
+        right above or below that line in the same block may be the rest of it, or another field's
+        value: the value's extent is not certain."""
+        if self._free_chunk_ending is None:
+            self._free_chunk_ending = {c.last: c for p in self.pages for c in p.chunks if c.kind == "free"}
+        above = self._free_chunk_ending.get(hit.first - 1)
+        below = self.chunk_at.get(hit.last + 1)
+        above_text = above.text if above is not None and above.block == hit.block else ""
+        below_text = below.text if below is not None and below.kind == "free" and below.block == hit.block else ""
+        if not above_text and not below_text:
+            return None
+        return ("the value printed before its label may run over the lines above or below it",
+                [before, above_text + before + below_text])
 
     # -- main -------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:

@@ -81,3 +81,38 @@ def test_history_without_page_breaks_is_cut_at_its_header_block() -> None:
     assert collapsed[cut - 1] == ""
     record = extract_text("\n".join(collapsed), "collapsed.txt")
     assert record["assessment"]["kind"] is not None
+
+
+def _timing_read_before_its_label() -> tuple[list[str], int, dict, list[str]]:
+    """A generated text, the line of a timing printed before its label, the record read from it
+    and the pointers that line gave."""
+    for text, _truth, record in generated(7400, 30):
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if re.fullmatch(r"\S{6,} ⑦時期・頻度", line):
+                paths = [path for path, entry in record["provenance"].items()
+                         if path.endswith("/timing") and entry["lines"] == [index + 1, index + 1]]
+                if paths:
+                    return lines, index, record, paths
+    raise AssertionError("no timing printed before its label in the generated texts")
+
+
+@pytest.mark.parametrize("where", ["above", "below"])
+def test_a_value_before_its_label_with_text_beside_it_is_abstained_not_cut(where: str) -> None:
+    # every value printed before its label in the seeds and the generator sits on one line; wrapped,
+    # its first (or last) part would be on a line of its own, and reading only the label's line
+    # gave a cut value (seed 001 re-wrapped: '…異動が発生した都度' read as 'た都度')
+    lines, index, original, paths = _timing_read_before_its_label()
+    value = lines[index].removesuffix(" ⑦時期・頻度")
+    head, tail = value[:3], value[3:]
+    if where == "above":
+        lines[index:index + 1] = [head, tail + " ⑦時期・頻度"]
+    else:
+        lines[index:index + 1] = [head + " ⑦時期・頻度", tail]
+    record = extract_text("\n".join(lines), original["source"])
+    uncertain = {u["path"]: u for u in record["uncertain"]}
+    for path in paths:
+        f, group, n = path.split("/")[2:5]
+        assert record["files"][int(f)][group][int(n)]["timing"] is None, path
+        assert "before its label" in uncertain[path]["reason"]
+        assert value in uncertain[path]["candidates"]
