@@ -92,10 +92,10 @@ class Builder:
                 and self.get(u["path"]) in (None, "", [])]
 
     def set(self, path: str, value: Value | None) -> None:
-        if value is None or value.text in (None, "", []):
-            return
-        if value.doubt is not None:
+        if value is not None and value.doubt is not None:
             self.abstain(path, value.doubt[1], value.doubt[0])
+            return
+        if value is None or value.text in (None, "", []):
             return
         parts = path.strip("/").split("/")
         node: Any = self.record
@@ -151,6 +151,25 @@ class Builder:
             if len(unique) >= 50:  # enough to review; bounded on pathological input
                 break
         self.uncertain.append({"path": path, "candidates": unique, "reason": reason})
+
+
+# How the one-line values of short cells end, by cell: a file name (…ファイル), a title (…課長,
+# …市長), a business (…事務), the people a file covers (…の対象者), a department (…課, …部).
+_SHORT_CELL_ENDINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("file.name", "a file name", ("ファイル",)),
+    ("title", "a title", ("長",)),
+    ("business_name", "a business name", ("事務",)),
+    ("subject_scope", "the people a file covers", ("対象者",)),
+    ("department", "a department", ("課", "部", "室", "係", "局")),
+)
+
+
+def _reads_as_other_cell(text: str, field_name: str) -> str | None:
+    """What other short cell ``text`` reads as (by its ending), or None."""
+    for other, described, endings in _SHORT_CELL_ENDINGS:
+        if other != field_name and text.rstrip(" \t\u3000").endswith(endings):
+            return described
+    return None
 
 
 def _clean(text: str | None) -> str | None:
@@ -660,7 +679,7 @@ class Extractor:
                 hit, page = entries[0][1], entries[0][2]
                 candidates = self.choice_candidates(hit)
                 if key in self.SHORT_CELL_KEYS and len(entries) == 1:
-                    short = self.take_next_short_value(page, hit, skip_labels=key == "business_name")
+                    short = self.take_next_short_value(page, hit, key, skip_labels=key == "business_name")
                     if short is not None:
                         self.out.set(path, short)
                         continue
@@ -777,11 +796,18 @@ class Extractor:
             chunk.used = True
         return Value("".join(texts), run[0].first, run[-1].last), [], ""
 
-    def take_next_short_value(self, page: Page, hit: LabelHit, *, skip_labels: bool = True) -> Value | None:
-        """``next_short_value`` as a value, its block claimed so no other label takes it."""
+    def take_next_short_value(self, page: Page, hit: LabelHit, field_name: str, *,
+                              skip_labels: bool = True) -> Value | None:
+        """``next_short_value`` as a value, its block claimed so no other label takes it. A block
+        that reads as another short cell's value (a shuffled page can put it after this label) is
+        no value: the field is abstained with it as the candidate."""
         chunk = self.next_short_value(page, hit, skip_labels=skip_labels)
         if chunk is None:
             return None
+        other = _reads_as_other_cell(chunk.text, field_name)
+        if other is not None:
+            return Value(None, chunk.first, chunk.last, doubt=(
+                f"the block after the label reads as {other}, not as this cell's value", [chunk.text]))
         chunk.used = True
         return Value(chunk.text, chunk.first, chunk.last)
 
@@ -1073,14 +1099,14 @@ class FileReader:
     def name(self) -> None:
         ex = self.ex
         for hit, page in self.hits("file.name", region="II"):
-            value = ex.inline(hit) or ex.take_next_short_value(page, hit)
+            value = ex.inline(hit) or ex.take_next_short_value(page, hit, "file.name")
             if value is not None:
                 ex.out.set(f"{self.base}/name", value)
             else:
                 ex.out.abstain(f"{self.base}/name", [], "no value next to Ⅱ１ 特定個人情報ファイル名")
             break
         for hit, page in self.hits("file.name", region="III"):
-            value = ex.inline(hit) or ex.take_next_short_value(page, hit)
+            value = ex.inline(hit) or ex.take_next_short_value(page, hit, "file.name")
             ex.out.set(f"{self.base}/risk/file_name", value)
             break
 

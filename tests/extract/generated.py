@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 
 from pia_graph.extract.core import extract_text
+from pia_graph.extract.history import find_history_start, split_pages
 from pia_graph.synth import random_record, render_text_with_truth
 
 Instances = Callable[[dict], list[tuple[str, dict]]]
@@ -47,3 +48,34 @@ def truth_or_abstention(truth: dict, extracted: dict, instances: Instances,
                 assert got[name] == want[name], (extracted["source"], path)
                 read += 1
     return read, abstained
+
+
+def reshuffled_blocks(text: str, rng: random.Random) -> str:
+    """``text`` with the blocks of each page before the change history put in a random order: a
+    harsher shuffle than the PDF-to-text tool's, under which reading may lose values but must not
+    get one wrong."""
+    lines = text.split("\n")
+    pages = split_pages(lines)
+    cut = find_history_start(lines, pages)
+    out: list[str] = []
+    position = 0
+    for start, end in pages:
+        out += lines[position:start]
+        position = end
+        if cut is not None and start >= cut:
+            out += lines[start:end]
+            continue
+        blocks: list[list[str]] = []
+        current: list[str] = []
+        for line in lines[start:end]:
+            if line.strip():
+                current.append(line)
+            elif current:
+                blocks.append(current)
+                current = []
+        if current:
+            blocks.append(current)
+        rng.shuffle(blocks)
+        out += [line for block in blocks for line in [*block, ""]][:-1]
+    out += lines[position:]
+    return "\n".join(out)
