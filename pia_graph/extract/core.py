@@ -165,11 +165,12 @@ _SHORT_CELL_ENDINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def _reads_as_other_cell(text: str, field_name: str) -> str | None:
-    """What other short cell ``text`` reads as (by its ending), or None."""
+    """What other cell ``text`` reads as (by its ending, or as a citation of a law or a timing), or None."""
     for other, described, endings in _SHORT_CELL_ENDINGS:
         if other != field_name and text.rstrip(" \t\u3000").endswith(endings):
             return described
-    return None
+    # the flow kinds that no name can be ("…に関する事務" reads as a purpose too)
+    return {"legal_basis": "a citation of a law", "timing": "a timing"}.get(flow_value_kind(text) or "")
 
 
 def _clean(text: str | None) -> str | None:
@@ -753,6 +754,7 @@ class Extractor:
     # label, it is the text printed between the label and the next label (see bounded_text)
     LONG_CELL_KEYS: ClassVar[set[str]] = {
         "file.purpose", "file.usage", "file.storage", "disclosure.contact", "inquiry.contact",
+        "business_description",
     }
 
     def bounded_text(self, page: Page, hit: LabelHit) -> tuple[Value | None, list[str], str]:

@@ -144,6 +144,7 @@ def test_a_short_cell_does_not_take_a_block_that_reads_as_another_cells_value() 
     ("児童福祉課長", "department", "a title"),
     ("保健福祉局　生活福祉課", "file.name", "a department"),
     ("国民年金に関する事務", "file.name", "a business name"),
+    ("番号法第９条第１項及び別表の７８の項", "department", "a citation of a law"),
     ("松阪市健康福祉部保険年金課", "department", None),
     ("国民年金情報ファイル", "file.name", None),
     ("国民年金関連事務", "business_name", None),
