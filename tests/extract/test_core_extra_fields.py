@@ -173,3 +173,31 @@ def test_appendix_groups_without_numbers_are_abstained() -> None:
     record = extract(body)
     assert record["files"][0].get("record_items_appendix") is None
     assert uncertain_of(record, "/files/0/record_items_appendix") is not None
+
+
+def test_business_description_is_the_text_under_its_label_or_abstained() -> None:
+    import random
+    import unicodedata
+
+    from pia_graph.synth import random_record, render_text_with_truth
+
+    def folded(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text).split())
+
+    read = abstained = 0
+    for index in range(40):
+        rng = random.Random(9000 + index)
+        text, truth = render_text_with_truth(random_record(rng, index), rng, shuffle=index % 2 == 0)
+        record = extract_text(text, f"gen{index}.txt")
+        got = record.get("business_description")
+        if got is None:
+            assert uncertain_of(record, "/business_description") is not None, index
+            abstained += 1
+            continue
+        # the generator knows the cell's items: all of them, in order, and nothing long after the last
+        items = [folded(item) for item in truth["business_description"]]
+        positions = [folded(got).find(item) for item in items]
+        assert -1 not in positions and positions == sorted(positions), index
+        assert len(folded(got)) - positions[-1] - len(items[-1]) < 120, index
+        read += 1
+    assert read >= 20 and abstained >= 5, (read, abstained)
