@@ -696,6 +696,8 @@ class Extractor:
                     continue
                 if candidates:
                     self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+                else:
+                    self.label_without_value(key, path, [p for _v, _h, p in entries])
         for path, entries in detached:
             if path != "/info_network_legal_basis" or self.out.get("/info_network_linkage") in (None, "実施する"):
                 self.detached_legal_basis(path, entries)
@@ -797,6 +799,23 @@ class Extractor:
         for chunk in run:
             chunk.used = True
         return Value("".join(texts), run[0].first, run[-1].last), [], ""
+
+    # cells the forms require to be filled (who is covered, which departments, the head's title, why
+    # the file is needed): without a value beside the label, their value was printed apart
+    REQUIRED_CELL_KEYS: ClassVar[set[str]] = {
+        "file.subject_scope", "file.responsible_department", "file.user_departments",
+        "department_head_title", "file_reasons.necessity", "file_reasons.benefits",
+    }
+
+    def label_without_value(self, key: str, path: str, pages: list[Page]) -> None:
+        """A required cell whose label has no value beside it or placed by the layout is said, with
+        its pages' unclaimed texts as candidates (dropped again if a later pass places a value, see
+        Builder.final_uncertain). Optional cells (備考, 特記事項 …) are often blank: left alone."""
+        if key not in self.REQUIRED_CELL_KEYS:
+            return
+        loose = [c.text for page in pages for c in page.chunks if c.kind == "free" and not c.used]
+        self.out.abstain(path, loose[:10], "the form requires this cell, but no value is beside its "
+                         "label or tied to it by the layout (it may be printed apart)")
 
     def take_next_short_value(self, page: Page, hit: LabelHit, field_name: str, *,
                               skip_labels: bool = True) -> Value | None:
@@ -1148,6 +1167,8 @@ class FileReader:
                 candidates = [c for _, h in entries for c in ex.choice_candidates(h)]
                 if candidates:
                     ex.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+                else:
+                    ex.label_without_value(key, path, [page_of[id(h)] for _, h in entries])
         self.checkboxes("file.record_categories", f"{self.base}/record_categories", "O-KIROKU")
         self.checkboxes("file.sources", f"{self.base}/sources", "O-NYUSHUMOTO")
         self.checkboxes("file.acquisition_methods", f"{self.base}/acquisition_methods", "O-NYUSHU")

@@ -201,3 +201,25 @@ def test_business_description_is_the_text_under_its_label_or_abstained() -> None
         assert len(folded(got)) - positions[-1] - len(items[-1]) < 120, index
         read += 1
     assert read >= 20 and abstained >= 5, (read, abstained)
+
+
+def test_required_cells_are_read_right_or_abstained_never_silently_null() -> None:
+    from tests.extract.generated import generated
+
+    abstained = read = 0
+    for _text, truth, record in generated(9100, 60):
+        uncertain = {u["path"] for u in record["uncertain"]}
+        cells = [("/department_head_title", record.get("department_head_title"), truth.get("department_head_title"))]
+        for n, (got, want) in enumerate(zip(record["files"], truth["files"], strict=True)):
+            cells += [(f"/files/{n}/{name}", got.get(name), want.get(name))
+                      for name in ("subject_scope", "responsible_department", "user_departments")]
+        for path, got, want in cells:
+            if want is None:
+                continue
+            if got is None:
+                assert path in uncertain, (record["source"], path, want)
+                abstained += 1
+            else:
+                assert got == want, (record["source"], path)
+                read += 1
+    assert read > 100 and abstained > 0, (read, abstained)
