@@ -204,7 +204,7 @@ def test_business_description_is_the_text_under_its_label_or_abstained() -> None
 
 
 def test_required_cells_are_read_right_or_abstained_never_silently_null() -> None:
-    from tests.extract.generated import generated
+    from .generated import generated
 
     abstained = read = 0
     for _text, truth, record in generated(9100, 60):

@@ -17,7 +17,8 @@ from pia_graph.extract.catalogue import load_catalogue
 from pia_graph.extract.core import _reads_as_other_cell, extract_text
 from pia_graph.extract.history import find_history_start
 from pia_graph.extract.layout import restore_label_indent
-from tests.extract.generated import generated, reshuffled_blocks
+
+from .generated import generated, reshuffled_blocks
 
 
 def _lines_without_indent(text: str) -> str:
