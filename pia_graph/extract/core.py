@@ -932,6 +932,14 @@ class Extractor:
             reason = ("基礎項目評価書: the form has no per-file sections (Ⅱ is しきい値判断項目)"
                       if kind == "基礎項目評価書" else "no Ⅱ 特定個人情報ファイルの概要 block found")
             self.out.uncertain.append({"path": "/files", "candidates": [], "reason": reason})
+        abstained = {u["path"] for u in self.out.uncertain}
+        for f, file in enumerate(record["files"]):
+            for group in ("provisions", "transfers"):
+                for n, flow in enumerate(file.get(group) or []):
+                    base = f"/files/{f}/{group}/{n}"
+                    if flow.get("methods") is None and flow.get("methods_other") is None and f"{base}/methods" in abstained:
+                        self.out.abstain(f"{base}/methods_other", [], "whether その他 is checked is left open "
+                                         "with the methods (see that abstention)")
         number = re.search(r"様式\s*([0-9０-９]+)", version)
         if number and unicodedata.normalize("NFKC", number.group(1)) not in KNOWN_FORM_VERSIONS:
             self.out.uncertain.append({"path": "/assessment/form_version", "candidates": [version],

@@ -227,3 +227,20 @@ def test_labels_between_two_shared_pages_abstain(generated: list[tuple[str, dict
     assert shared["files"][0]["provisions"][1]["legal_basis"] is None
     assert "several pages" in uncertain["/files/0/provisions/1/legal_basis"]["reason"]
     truth_or_abstention(truth, shared, SHARED)
+
+
+def test_methods_other_is_abstained_with_the_methods() -> None:
+    # whether その他 is checked is open when the methods are: its text is not silently null
+    checked = 0
+    for _text, truth, record in generate(9300, 60):
+        uncertain = {u["path"] for u in record["uncertain"]}
+        for f, file in enumerate(record["files"]):
+            for group in ("provisions", "transfers"):
+                for n, flow in enumerate(file[group]):
+                    base = f"/files/{f}/{group}/{n}"
+                    if flow["methods"] is None and f"{base}/methods" in uncertain:
+                        assert flow["methods_other"] is not None or f"{base}/methods_other" in uncertain, base
+                        checked += 1
+                    if truth["files"][f][group][n]["methods_other"] and flow["methods_other"] is None:
+                        assert f"{base}/methods_other" in uncertain, base
+    assert checked > 0
