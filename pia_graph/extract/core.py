@@ -694,10 +694,7 @@ class Extractor:
                 if key in self.LEGAL_BASIS_KEYS:
                     detached.append((path, [(h, p) for _v, h, p in entries]))
                     continue
-                if candidates:
-                    self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
-                else:
-                    self.label_without_value(key, path, [p for _v, _h, p in entries])
+                self.unplaced_value(key, path, candidates, [p for _v, _h, p in entries])
         for path, entries in detached:
             if path != "/info_network_legal_basis" or self.out.get("/info_network_linkage") in (None, "実施する"):
                 self.detached_legal_basis(path, entries)
@@ -807,10 +804,14 @@ class Extractor:
         "department_head_title", "file_reasons.necessity", "file_reasons.benefits",
     }
 
-    def label_without_value(self, key: str, path: str, pages: list[Page]) -> None:
-        """A required cell whose label has no value beside it or placed by the layout is said, with
-        its pages' unclaimed texts as candidates (dropped again if a later pass places a value, see
-        Builder.final_uncertain). Optional cells (備考, 特記事項 …) are often blank: left alone."""
+    def unplaced_value(self, key: str, path: str, candidates: list[str], pages: list[Page]) -> None:
+        """A label with no value beside it or placed by the layout: abstained when chosen values
+        compete for it; else, for a required cell, with its pages' unclaimed texts as candidates
+        (dropped again if a later pass places a value, see Builder.final_uncertain). Optional cells
+        (備考, 特記事項 …) are often blank: left alone."""
+        if candidates:
+            self.out.abstain(path, candidates, "several chosen values compete for this label on its page")
+            return
         if key not in self.REQUIRED_CELL_KEYS:
             return
         loose = [c.text for page in pages for c in page.chunks if c.kind == "free" and not c.used]
@@ -1173,10 +1174,7 @@ class FileReader:
                 ex.out.abstain(path, [v.text for v in values], "the label appears more than once with different values")
             else:
                 candidates = [c for _, h in entries for c in ex.choice_candidates(h)]
-                if candidates:
-                    ex.out.abstain(path, candidates, "several chosen values compete for this label on its page")
-                else:
-                    ex.label_without_value(key, path, [page_of[id(h)] for _, h in entries])
+                ex.unplaced_value(key, path, candidates, [page_of[id(h)] for _, h in entries])
         self.checkboxes("file.record_categories", f"{self.base}/record_categories", "O-KIROKU")
         self.checkboxes("file.sources", f"{self.base}/sources", "O-NYUSHUMOTO")
         self.checkboxes("file.acquisition_methods", f"{self.base}/acquisition_methods", "O-NYUSHU")

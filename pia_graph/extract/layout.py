@@ -136,6 +136,11 @@ _LINE_CACHE_LIMIT = 60_000
 _BLOCK_CACHE_LIMIT = 30_000
 
 
+def _has_label_indent(raw: str) -> bool:
+    """The line starts with exactly one ASCII space, as label lines do (P6)."""
+    return raw[:1] == " " and raw[1:2] not in (" ", "")
+
+
 def _moved(line: int | None, offset: int) -> int | None:
     return None if line is None else line + offset
 
@@ -502,7 +507,7 @@ class Segmenter:
         stripped = raw.strip(" \t\u3000\f")
         if not stripped:
             return ("blank",)
-        leading_space = raw[:1] == " " and raw[1:2] not in (" ", "")
+        leading_space = _has_label_indent(raw)
         form_all = key_form(stripped)
         group = _GROUP_HEAD.match(form_all)
         if group and (leading_space or len(form_all) <= 8):
@@ -567,17 +572,6 @@ class Segmenter:
         return None
 
 
-def _starts_with_label(form: str, cat: Catalogue) -> bool:
-    """``form`` starts with a catalogue label, or is the first line of one wrapped over lines."""
-    for end in range(1, min(len(form), 80) + 1):
-        piece = form[:end]
-        if piece in cat.by_text:
-            return True
-        if piece not in cat.prefixes:
-            return False
-    return len(form) >= 2 and form in cat.prefixes
-
-
 # fewer label lines than this with the one-space indent: the text was not laid out that way
 _INDENTED_LABELS_EXPECTED = 5
 
@@ -590,20 +584,22 @@ def restore_label_indent(lines: list[str], cat: Catalogue) -> list[str]:
     Another tool (or a copy that lost its leading spaces, or indents with tabs or several spaces)
     leaves that cue out, and most labels with a value beside them would be read as values. Such a
     text has (almost) no one-space label lines: then the label lines (and group headings such as
-    委託事項1) are given the indent and every
-    other line loses its leading spaces. A text laid out like the seeds is returned unchanged.
+    委託事項1) are given the indent and every other line loses its leading spaces. A text laid out
+    like the seeds is returned unchanged.
     """
+    # a label line as the segmenter reads one: a label, or the first line of one wrapped over lines
+    reader = Segmenter(lines, cat)
     indented = 0
     for line in lines:
-        if line[:1] == " " and line[1:2] not in (" ", "") and _starts_with_label(key_form(line), cat):
+        if _has_label_indent(line) and reader._start_facts(line) is not None:
             indented += 1
             if indented >= _INDENTED_LABELS_EXPECTED:
                 return lines
     restored: list[str] = []
     for line in lines:
         stripped = line.lstrip(" \t")
-        form = key_form(stripped)
-        if stripped and not _SECTION.match(stripped) and (_GROUP_HEAD.match(form) or _starts_with_label(form, cat)):
+        if stripped and not _SECTION.match(stripped) and (
+                _GROUP_HEAD.match(key_form(stripped)) or reader._start_facts(stripped) is not None):
             restored.append(" " + stripped)
         else:
             restored.append(stripped)
