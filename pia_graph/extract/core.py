@@ -28,7 +28,14 @@ from typing import Any, ClassVar
 from pia_graph.errors import InputError
 from pia_graph.extract.catalogue import Catalogue, LabelDef, key_form, load_catalogue, nfkc
 from pia_graph.extract.history import find_history_start, parse_change_rows, split_pages, to_iso_date
-from pia_graph.extract.layout import Chunk, LabelHit, Page, Segmenter, restore_label_indent
+from pia_graph.extract.layout import (
+    Chunk,
+    LabelHit,
+    Page,
+    Segmenter,
+    blank_page_numbers,
+    restore_label_indent,
+)
 from pia_graph.extract.options import BoxScan, chosen_option, printed_option, shared_text_scan
 
 FORM_MARKERS = ("特定個人情報保護評価書", "特定個人情報ファイル", "評価書番号", "評価実施機関名")
@@ -185,7 +192,7 @@ class Extractor:
         self.source = source
         self.cat: Catalogue = load_catalogue()
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.lines = restore_label_indent(text.split("\n"), self.cat)
+        self.lines = restore_label_indent(blank_page_numbers(text.split("\n")), self.cat)
         all_pages = split_pages(self.lines)
         self.cut = find_history_start(self.lines, all_pages)
         end = self.cut if self.cut is not None else len(self.lines)

@@ -606,6 +606,81 @@ def restore_label_indent(lines: list[str], cat: Catalogue) -> list[str]:
     return restored
 
 
+# A page number as printers print one, alone on its line (after NFKC): "3", "- 3 -", "3 / 40",
+# "（3ページ）", "P.3", "第3頁". ``n`` is the page's number, ``of`` the page count when printed.
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-‐－―–—~〜]\s*)?(?:[(（]\s*)?(?:[pP]\.?\s*|ページ\s*|第\s*)?(?P<n>\d{1,4})"
+    r"(?:\s*/\s*(?P<of>\d{1,4}))?\s*(?:ページ|頁)?(?:\s*[)）])?(?:\s*[-‐－―–—~〜])?$")
+# fewer page numbers than this in one sequence: a coincidence of values, not page furniture
+_PAGE_NUMBERS_EXPECTED = 3
+
+
+def _page_number_shape(line: str) -> tuple[str, int] | None:
+    """``(shape, number)`` of a line that reads as a printed page number, else None; lines of the
+    same shape differ only in their number (the page count, when printed, is part of the shape)."""
+    text = nfkc(line).strip()
+    if not text or len(text) > 16:
+        return None
+    match = _PAGE_NUMBER.match(text)
+    if match is None:
+        return None
+    shape = text[:match.start("n")] + "#" + text[match.end("n"):]
+    return shape, int(match.group("n"))
+
+
+def blank_page_numbers(lines: list[str]) -> list[str]:
+    """``lines`` with the printed page numbers blanked (line numbers kept for provenance).
+
+    The seeds' PDF-to-text tool prints no page furniture, but a PDF printed with a footer or header
+    page number ("- 3 -", "3 / 40") leaves a line at the top or bottom of each page that reads as a
+    short value and competes with the real ones (評価書番号, 委託事項 titles). A line is taken for a
+    page number only as part of a run: the first (or last) line of at least three pages, of one
+    shape, whose numbers grow with the pages (never by more than the pages do, plus one). A lone
+    number at a page's edge — a value such as 評価書番号 27 — is kept. The blanked line joins the page
+    break's blank run, so the pages are the same.
+    """
+    pages = split_pages(lines)
+    if len(pages) < _PAGE_NUMBERS_EXPECTED:
+        return lines
+    runs: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for page_no, (start, end) in enumerate(pages):
+        edges = {"top": start}
+        last = end - 1
+        while last > start and not lines[last].strip():
+            last -= 1
+        if last > start:
+            edges["bottom"] = last
+        for edge, index in edges.items():
+            reading = _page_number_shape(lines[index])
+            if reading is not None:
+                shape, number = reading
+                runs.setdefault((edge, shape), []).append((page_no, number, index))
+    blanked: set[int] = set()
+    for found in runs.values():
+        chain = _page_number_chain(found)
+        if len(chain) >= _PAGE_NUMBERS_EXPECTED:
+            blanked.update(chain)
+    if not blanked:
+        return lines
+    return ["" if index in blanked else line for index, line in enumerate(lines)]
+
+
+def _page_number_chain(found: list[tuple[int, int, int]]) -> list[int]:
+    """Line indexes of the longest run in ``found`` ((page, number, line) in page order) whose
+    numbers grow with its pages: by at least one, and by at most the pages' gap plus one (a page
+    split or merged by the text's blank runs shifts the count by one)."""
+    best: list[list[int]] = []  # best[i]: longest chain ending at found[i], as positions in found
+    for i, (page, number, _) in enumerate(found):
+        chain = [i]
+        for j in range(i):
+            before_page, before_number, _ = found[j]
+            if 1 <= number - before_number <= page - before_page + 1 and len(best[j]) + 1 > len(chain):
+                chain = [*best[j], i]
+        best.append(chain)
+    longest = max(best, key=len, default=[])
+    return [found[i][2] for i in longest]
+
+
 def clear_caches() -> None:
     """Forget every reading cached across documents (benchmarks measure from a cold start)."""
     for cache in (Segmenter._facts_cache, Segmenter._kind_cache, Segmenter._heading_cache, Segmenter._block_cache):
