@@ -55,7 +55,8 @@ _TIMING_ALONE = re.compile(r"^(?P<timing>事前|事後)$")
 _TIMING_THEN_REASON = re.compile(r"^(?P<timing>事前|事後)[ \u3000]+(?P<rest>\S.*)$")
 _TIMING_GLUED_DATE = re.compile(rf"^(?P<timing>事前|事後)(?P<date>{_DATE})$")
 # A 項目 cell is a section path: Ⅰ-Ⅶ (optionally spaced or followed by ．), or "6．…" (form-fields P7).
-_ITEM_START = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦ]|[0-9０-９]{1,2}[．.]\S|[（(]別添)")
+# A text normalised to NFKC spells Ⅰ-Ⅶ in Latin letters (Ⅱ -> II), never followed by another letter.
+_ITEM_START = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦ]|(?:VI{0,2}|IV|I{1,3})(?![A-Za-z])|[0-9０-９]{1,2}[．.]\S|[（(]別添)")
 
 
 def is_blank(line: str) -> bool:
