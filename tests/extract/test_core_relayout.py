@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pia_graph.errors import InputError
 from pia_graph.extract.catalogue import load_catalogue
 from pia_graph.extract.core import _reads_as_other_cell, extract_text
 from pia_graph.extract.history import find_history_start, split_pages
@@ -84,8 +85,15 @@ def test_history_without_page_breaks_is_cut_at_its_header_block() -> None:
     block = collapsed[cut:collapsed.index("", cut)]
     assert any("変更前の記載" in line for line in block)
     assert collapsed[cut - 1] == ""
-    record = extract_text("\n".join(collapsed), "collapsed.txt")
-    assert record["assessment"]["kind"] is not None
+
+
+def test_a_text_whose_page_breaks_were_lost_is_refused_with_the_reason() -> None:
+    # read as one page, labels were paired with the values of other pages: on 300 generated texts
+    # with every blank run shrunk to one line, precision was 0.897 (905 wrong facts)
+    text, _truth, _record = generated(7300, 1)[0]
+    collapsed = re.sub(r"\n{3,}", "\n\n", text)
+    with pytest.raises(InputError, match=r"collapsed\.txt: no page breaks: lines 1-\d+ read as one page"):
+        extract_text(collapsed, "collapsed.txt")
 
 
 def _timing_read_before_its_label() -> tuple[list[str], int, dict, list[str]]:
