@@ -187,10 +187,11 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-# Lines in the longest page the seeds and 2,000 generated texts print: 158. A "page" several times
-# that long is a text whose page breaks were lost (blank runs shrunk), read as one page it pairs
-# labels with the values of other pages (precision 0.90 on generated texts).
-_PAGE_LINES_AT_MOST = 600
+# The most labels one page holds in the seeds and 1,500 generated texts: 26; a seed whose blank runs
+# are shrunk reads as one page of 116-210. Such a text lost its page breaks; read as one page, its
+# labels take the values of other pages (precision 0.90 on generated texts). Long pages with few
+# labels (a 別添 diagram's fragments) are read as usual.
+_LABELS_PER_PAGE_AT_MOST = 60
 
 
 class Extractor:
@@ -208,12 +209,12 @@ class Extractor:
         # history that shares its page with the body (page breaks lost) cuts that page short.
         body_pages = all_pages if self.cut is None else [
             (start, min(end, self.cut)) for start, end in all_pages if start < self.cut]
-        for start, end in body_pages:
-            if end - start > _PAGE_LINES_AT_MOST:
-                raise InputError(source, f"no page breaks: lines {start + 1}-{end} read as one page (a page of "
-                                         f"the form has at most about 160 lines); pages must be separated by three "
-                                         f"or more blank lines or a form feed")
         self.pages: list[Page] = Segmenter(self.lines, self.cat).pages(end, body_pages)
+        for page in self.pages:
+            if len(page.hits) > _LABELS_PER_PAGE_AT_MOST:
+                raise InputError(source, f"no page breaks: lines {page.start + 1}-{page.end} read as one page of "
+                                         f"{len(page.hits)} labels (a page of the form has at most about 30); pages "
+                                         f"must be separated by three or more blank lines or a form feed")
         self.chunk_at: dict[int, Chunk] = {c.first: c for p in self.pages for c in p.chunks}
         self._free_chunk_ending: dict[int, Chunk] | None = None
         self._label_of: dict[int, LabelDef | None] = {}

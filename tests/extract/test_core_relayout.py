@@ -92,7 +92,7 @@ def test_a_text_whose_page_breaks_were_lost_is_refused_with_the_reason() -> None
     # with every blank run shrunk to one line, precision was 0.897 (905 wrong facts)
     text, _truth, _record = generated(7300, 1)[0]
     collapsed = re.sub(r"\n{3,}", "\n\n", text)
-    with pytest.raises(InputError, match=r"collapsed\.txt: no page breaks: lines 1-\d+ read as one page"):
+    with pytest.raises(InputError, match=r"collapsed\.txt: no page breaks: lines 1-\d+ read as one page of \d+ labels"):
         extract_text(collapsed, "collapsed.txt")
 
 
