@@ -607,9 +607,9 @@ def restore_label_indent(lines: list[str], cat: Catalogue) -> list[str]:
 
 
 # A page number as printers print one, alone on its line (after NFKC): "3", "- 3 -", "3 / 40",
-# "（3ページ）", "P.3", "第3頁". ``n`` is the page's number, ``of`` the page count when printed.
+# "（3ページ）", "P.3", "Page 3", "第3頁". ``n`` is the page's number, ``of`` the page count when printed.
 _PAGE_NUMBER = re.compile(
-    r"^(?:[-‐－―–—~〜]\s*)?(?:[(（]\s*)?(?:[pP]\.?\s*|ページ\s*|第\s*)?(?P<n>\d{1,4})"
+    r"^(?:[-‐－―–—~〜]\s*)?(?:[(（]\s*)?(?:[pP](?:age)?\.?\s*|ページ\s*|第\s*)?(?P<n>\d{1,4})"
     r"(?:\s*/\s*(?P<of>\d{1,4}))?\s*(?:ページ|頁)?(?:\s*[)）])?(?:\s*[-‐－―–—~〜])?$")
 # fewer page numbers than this in one sequence: a coincidence of values, not page furniture
 _PAGE_NUMBERS_EXPECTED = 3

@@ -193,6 +193,7 @@ PAGE_NUMBERS: dict[str, tuple[Callable[[int], str], str]] = {
     "n / 40 at the bottom": (lambda n: f"{n} / 40", "bottom"),
     "n at the top": (lambda n: str(n), "top"),
     "（nページ） at the top": (lambda n: f"（{n}ページ）", "top"),
+    "Page n at the bottom": (lambda n: f"Page {n}", "bottom"),
 }
 
 
