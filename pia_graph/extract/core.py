@@ -1470,14 +1470,14 @@ class FileReader:
                 ex.out.abstain(f"{base}/{number - 1}/title", [c.text for c in candidates],
                                "委託事項 title printed apart from its heading; several candidates")
 
-    DETACHED_ENTRUSTMENT_FIELDS: ClassVar[tuple[str, ...]] = ("content", "subcontract_items")
+    DETACHED_ENTRUSTMENT_FIELDS: ClassVar[tuple[str, ...]] = ("content", "subcontract_permission", "subcontract_items")
 
     def detached_entrustment_texts(self) -> None:
-        """①委託内容 and ⑥再委託事項 tied to their 委託事項 by ``distribute`` but printed apart from
-        their label: no wording marks such a value, so it is read only when its label is the page's
-        one text label still waiting for a value and the page holds one unclaimed text; otherwise
-        the page's unclaimed texts are the candidates of an abstention. ⑥ waits only when
-        再委託する was chosen (with 再委託しない it is empty)."""
+        """①委託内容, ⑤再委託の許諾方法 and ⑥再委託事項 tied to their 委託事項 by ``distribute`` but
+        printed apart from their label: no wording marks such a value, so it is read only when its
+        label is the page's one text label still waiting for a value and the page holds one
+        unclaimed text; otherwise the page's unclaimed texts are the candidates of an abstention.
+        ⑤ and ⑥ wait only when 再委託する was chosen (with 再委託しない they are empty)."""
         ex = self.ex
         waiting_paths = {hit_id: path for hit_id, path in self.open_slots.items()
                          if path.rsplit("/", 1)[1] in self.DETACHED_ENTRUSTMENT_FIELDS and "/entrustments/" in path
@@ -1493,10 +1493,10 @@ class FileReader:
             waiting_here = [hit for hit in page.hits if ex.value_of(hit, page) is None and not hit.group
                             and (label := ex.defs_of(hit, page)) is not None and label.type == "T"
                             and ((path := self.open_slots.get(id(hit))) is None or ex.out.get(path) is None)
-                            and not self._empty_subcontract_items(id(hit))]
+                            and not self._empty_subcontract_cell(id(hit))]
             for hit in labels:
                 path = waiting_paths[id(hit)]
-                if self._empty_subcontract_items(id(hit)):
+                if self._empty_subcontract_cell(id(hit)):
                     continue
                 if len(texts) == 1 and waiting_here == [hit]:
                     texts[0].used = True
@@ -1505,9 +1505,9 @@ class FileReader:
                     ex.out.abstain(path, [c.text for c in texts],
                                    "value printed apart from its label; other labels or texts on the page compete")
 
-    def _empty_subcontract_items(self, hit_id: int) -> bool:
+    def _empty_subcontract_cell(self, hit_id: int) -> bool:
         path = self.open_slots.get(hit_id, "")
-        return path.endswith("/subcontract_items") and \
+        return path.endswith(("/subcontract_items", "/subcontract_permission")) and \
             self.ex.out.get(path.rsplit("/", 1)[0] + "/subcontract") != "再委託する"
 
     # -- 提供・移転 ------------------------------------------------------------------------------

@@ -37,15 +37,16 @@ def truth_or_abstention(truth: dict, extracted: dict, instances: Instances,
     for (base, got), (_, want) in zip(instances(extracted), instances(truth), strict=True):
         for name in fields:
             path = f"{base}/{name}"
-            if got[name] is None:
-                if want[name] is not None:      # the text states it: say why it was not read
-                    assert path in uncertain, (extracted["source"], path, want[name])
+            got_value, want_value = got.get(name), want.get(name)  # optional fields may be absent
+            if got_value is None:
+                if want_value is not None:      # the text states it: say why it was not read
+                    assert path in uncertain, (extracted["source"], path, want_value)
                     abstained += 1
-            elif want[name] is None:            # the generator thought it undecidable ...
-                assert got[name] == hidden[path], (extracted["source"], path)  # ... but it is right
+            elif want_value is None:            # the generator thought it undecidable ...
+                assert got_value == hidden[path], (extracted["source"], path)  # ... but it is right
                 read += 1
             else:
-                assert got[name] == want[name], (extracted["source"], path)
+                assert got_value == want_value, (extracted["source"], path)
                 read += 1
     return read, abstained
 

@@ -1,5 +1,5 @@
-"""委託事項 of generated assessments: ①委託内容 and ⑥再委託事項 are the truth, or null with an
-abstention when the text states them but does not tie them to their 委託事項 for certain."""
+"""委託事項 of generated assessments: ①委託内容, ⑤再委託の許諾方法 and ⑥再委託事項 are the truth, or
+null with an abstention when the text states them but does not tie them to their 委託事項 for certain."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pia_graph.extract.core import extract_text
 from .generated import generated as generate
 from .generated import truth_or_abstention
 
-FIELDS = ("content", "subcontract_items")
+FIELDS = ("content", "subcontract_permission", "subcontract_items")
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +25,13 @@ def entrustments(record: dict) -> list[tuple[str, dict]]:
             for i, entrustment in enumerate(file["entrustments"])]
 
 
-def test_contents_and_subcontract_items_are_the_truth_or_an_abstention(
+def test_contents_permissions_and_subcontract_items_are_the_truth_or_an_abstention(
         generated: list[tuple[str, dict, dict]]) -> None:
     read = abstained = 0
     for _text, truth, extracted in generated:
         counts = truth_or_abstention(truth, extracted, entrustments, FIELDS)
         read, abstained = read + counts[0], abstained + counts[1]
+    # ⑤ printed apart from its label was left null without a reason (38 of 300 corpus documents)
     assert read > 100 and abstained > 5
 
 
