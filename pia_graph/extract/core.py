@@ -199,8 +199,13 @@ class Extractor:
         self.source = source
         self.cat: Catalogue = load_catalogue()
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.lines = restore_label_indent(blank_page_numbers(text.split("\n")), self.cat)
-        all_pages = split_pages(self.lines)
+        printed = text.split("\n")
+        all_pages = split_pages(printed)
+        lines = blank_page_numbers(printed, all_pages)
+        if lines is not printed:
+            all_pages = split_pages(lines)
+        # restoring the indent changes no line's blankness: the pages stay
+        self.lines = restore_label_indent(lines, self.cat)
         self.cut = find_history_start(self.lines, all_pages)
         end = self.cut if self.cut is not None else len(self.lines)
         self.body_end = end
@@ -517,6 +522,12 @@ class Extractor:
     def choice_candidates(self, hit: LabelHit) -> list[str]:
         return getattr(self, "_pending", {}).get(id(hit), [])
 
+    def waiting_text_labels(self, page: Page) -> list[LabelHit]:
+        """The page's labels of text cells (type T) with no value beside them: each may be waiting
+        for a value printed apart from it."""
+        return [hit for hit in page.hits if self.value_of(hit, page) is None
+                and (label := self.defs_of(hit, page)) is not None and label.type == "T"]
+
     def value_of(self, hit: LabelHit, page: Page) -> Value | None:
         """The value a label's own line(s) give, or the chosen option assigned to it; in a clean
         layout also the value printed right under the label (only blank lines between)."""
@@ -734,9 +745,7 @@ class Extractor:
         dashes = [c for c in page.chunks if not c.used and _DASH_ONLY.match(c.text.strip())]
         if not dashes or len(entries) != 1:
             return
-        open_labels = [other for other in page.hits if self.value_of(other, page) is None
-                       and (label := self.defs_of(other, page)) is not None and label.type == "T"]
-        if open_labels == [hit] and len(dashes) == 1:
+        if self.waiting_text_labels(page) == [hit] and len(dashes) == 1:
             dashes[0].used = True
             self.out.set(path, Value(dashes[0].text, dashes[0].first, dashes[0].last))
         else:
@@ -1490,8 +1499,7 @@ class FileReader:
                 continue
             texts = [c for c in page.chunks if c.kind == "free" and not c.used and not _COMPANY.search(c.text)
                      and not _DATE_ONLY.match(c.text)]
-            waiting_here = [hit for hit in page.hits if ex.value_of(hit, page) is None and not hit.group
-                            and (label := ex.defs_of(hit, page)) is not None and label.type == "T"
+            waiting_here = [hit for hit in ex.waiting_text_labels(page) if not hit.group
                             and ((path := self.open_slots.get(id(hit))) is None or ex.out.get(path) is None)
                             and not self._empty_subcontract_cell(id(hit))]
             for hit in labels:

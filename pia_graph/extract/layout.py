@@ -628,8 +628,9 @@ def _page_number_shape(line: str) -> tuple[str, int] | None:
     return shape, int(match.group("n"))
 
 
-def blank_page_numbers(lines: list[str]) -> list[str]:
-    """``lines`` with the printed page numbers blanked (line numbers kept for provenance).
+def blank_page_numbers(lines: list[str], pages: list[tuple[int, int]] | None = None) -> list[str]:
+    """``lines`` with the printed page numbers blanked (line numbers kept for provenance); ``lines``
+    itself when there are none. ``pages``: ``split_pages(lines)`` when the caller has it already.
 
     The seeds' PDF-to-text tool prints no page furniture, but a PDF printed with a footer or header
     page number ("- 3 -", "3 / 40") leaves a line at the top or bottom of each page that reads as a
@@ -637,9 +638,9 @@ def blank_page_numbers(lines: list[str]) -> list[str]:
     page number only as part of a run: the first (or last) line of at least three pages, of one
     shape, whose numbers grow with the pages (never by more than the pages do, plus one). A lone
     number at a page's edge — a value such as 評価書番号 27 — is kept. The blanked line joins the page
-    break's blank run, so the pages are the same.
+    break's blank run, so the pages hold the same text.
     """
-    pages = split_pages(lines)
+    pages = split_pages(lines) if pages is None else pages
     if len(pages) < _PAGE_NUMBERS_EXPECTED:
         return lines
     runs: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
