@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import runpy
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,3 +31,9 @@ def seed_pairs(shared_dir: Path) -> list[tuple[Path, Path]]:
         if gold.exists():
             pairs.append((seed, gold))
     return pairs
+
+
+@pytest.fixture(scope="session")
+def score_against_gold(shared_dir: Path) -> Callable[[dict, dict], Any]:
+    """``score(gold, record)`` of ../shared/tools/score_extraction.py: a tally with tp, fp, missed."""
+    return runpy.run_path(str(shared_dir / "tools" / "score_extraction.py"))["score"]

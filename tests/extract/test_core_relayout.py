@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import random
 import re
-import runpy
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -65,13 +63,12 @@ def test_generated_records_do_not_depend_on_the_label_indent(relayout: str) -> N
 
 
 @pytest.mark.parametrize("relayout", list(RELAYOUTS), ids=list(RELAYOUTS))
-def test_seed_scores_do_not_depend_on_the_label_indent(shared_dir: Path, seed_pairs, relayout: str) -> None:
-    scorer = runpy.run_path(str(shared_dir / "tools" / "score_extraction.py"))
+def test_seed_scores_do_not_depend_on_the_label_indent(seed_pairs, score_against_gold, relayout: str) -> None:
     for seed, gold_path in seed_pairs:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         text = seed.read_text(encoding="utf-8")
-        original = scorer["score"](gold, extract_text(text, seed.name))
-        relaid = scorer["score"](gold, extract_text(RELAYOUTS[relayout](text), seed.name))
+        original = score_against_gold(gold, extract_text(text, seed.name))
+        relaid = score_against_gold(gold, extract_text(RELAYOUTS[relayout](text), seed.name))
         assert (relaid.tp, relaid.fp, relaid.missed) == (original.tp, original.fp, original.missed), seed.name
 
 
@@ -168,8 +165,9 @@ def _with_page_numbers(text: str, printed: Callable[[int], str], where: str) -> 
     """``text`` with a page-number line at the top or bottom of each page (its own block), and for
     each line of ``text`` its line number in the result."""
     lines = text.split("\n")
-    starts = {start for start, _end in split_pages(lines)}
-    ends = {end for _start, end in split_pages(lines)}
+    pages = split_pages(lines)
+    starts = {start for start, _end in pages}
+    ends = {end for _start, end in pages}
     out: list[str] = []
     moved: list[int] = []
     page = 0
@@ -225,9 +223,8 @@ def test_printed_page_numbers_do_not_change_the_record(style: str) -> None:
 
 
 @pytest.mark.parametrize("style", list(PAGE_NUMBERS), ids=list(PAGE_NUMBERS))
-def test_seed_scores_do_not_depend_on_printed_page_numbers(shared_dir: Path, seed_pairs, style: str) -> None:
+def test_seed_scores_do_not_depend_on_printed_page_numbers(seed_pairs, score_against_gold, style: str) -> None:
     # before: recall 0.962 -> 0.925 (four 委託事項 titles) or 0.953 (評価書番号 27 against page 1)
-    scorer = runpy.run_path(str(shared_dir / "tools" / "score_extraction.py"))
     printed, where = PAGE_NUMBERS[style]
     for seed, gold_path in seed_pairs:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
@@ -236,9 +233,8 @@ def test_seed_scores_do_not_depend_on_printed_page_numbers(shared_dir: Path, see
         numbered, moved = _with_page_numbers(text, printed, where)
         record = extract_text(numbered, seed.name)
         _same_facts_at_moved_lines(original, record, moved)
-        scored = scorer["score"](gold, record)
-        assert (scored.fp, scored.missed) == (scorer["score"](gold, original).fp,
-                                              scorer["score"](gold, original).missed), seed.name
+        scored, unnumbered = score_against_gold(gold, record), score_against_gold(gold, original)
+        assert (scored.fp, scored.missed) == (unnumbered.fp, unnumbered.missed), seed.name
 
 
 PAGE = [" ①事務の名称", "国民年金に関する事務", "", "委託事項1 保守業務"]

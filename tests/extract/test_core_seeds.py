@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import runpy
 from pathlib import Path
 
 from pia_graph.extract.core import extract_text
 
 
-def test_seed_records_meet_the_precision_and_recall_targets(shared_dir: Path, seed_pairs) -> None:
-    scorer = runpy.run_path(str(shared_dir / "tools" / "score_extraction.py"))
+def test_seed_records_meet_the_precision_and_recall_targets(seed_pairs, score_against_gold) -> None:
     tp = fp = missed = 0
     for seed, gold_path in seed_pairs:
         record = extract_text(seed.read_text(encoding="utf-8"), seed.name)
-        tally = scorer["score"](json.loads(gold_path.read_text(encoding="utf-8")), record)
+        tally = score_against_gold(json.loads(gold_path.read_text(encoding="utf-8")), record)
         tp, fp, missed = tp + tally.tp, fp + tally.fp, missed + tally.missed
         lines = seed.read_text(encoding="utf-8").split("\n")
         for pointer, entry in record["provenance"].items():
