@@ -848,6 +848,14 @@ class Extractor:
         self.out.abstain(path, loose[:10], "the form requires this cell, but no value is beside its "
                          "label or tied to it by the layout (it may be printed apart)")
 
+    def printed_as_line_elsewhere(self, text: str, page: Page) -> bool:
+        """Whether the body prints ``text`` as a whole line (after an enumerator such as １．) on
+        another page than ``page``."""
+        wanted = key_form(text)
+        return any(key_form(_without_enumerator(line)) == wanted
+                   for index, line in enumerate(self.lines[:self.body_end])
+                   if not page.start <= index < page.end and line.strip())
+
     def take_next_short_value(self, page: Page, hit: LabelHit, field_name: str, *,
                               skip_labels: bool = True) -> Value | None:
         """``next_short_value`` as a value, its block claimed so no other label takes it. A block
@@ -1019,6 +1027,8 @@ class FileReader:
         self.open_slots: dict[int, str] = {}
         self._by_key: dict[str | None, list[tuple[int, LabelHit, Page]]] | None = None
         self._checked_options: set[str] | None = None
+        # the Ⅱ１ page and the doubt about the block after the label, when no name is beside it
+        self.unplaced_name: tuple[Page, tuple[str, list[str]] | None] | None = None
 
     def hits(self, *keys: str, region: str | None = None) -> list[tuple[LabelHit, Page]]:
         """Hits of the file with one of ``keys``, in page and line order."""
@@ -1046,6 +1056,8 @@ class FileReader:
         if self.ex.ordered:
             self.ordered_pass()
         self.attribute_from_history()
+        if self.unplaced_name is not None:
+            self.displaced_name(*self.unplaced_name)
         self.risk()
 
     def ordered_pass(self) -> None:
@@ -1160,15 +1172,40 @@ class FileReader:
         ex = self.ex
         for hit, page in self.hits("file.name", region="II"):
             value = ex.inline(hit) or ex.take_next_short_value(page, hit, "file.name")
-            if value is not None:
+            if value is not None and value.doubt is None:
                 ex.out.set(f"{self.base}/name", value)
             else:
-                ex.out.abstain(f"{self.base}/name", [], "no value next to Ⅱ１ 特定個人情報ファイル名")
+                self.unplaced_name = (page, value.doubt if value is not None else None)
             break
         for hit, page in self.hits("file.name", region="III"):
             value = ex.inline(hit) or ex.take_next_short_value(page, hit, "file.name")
             ex.out.set(f"{self.base}/risk/file_name", value)
             break
+
+    def displaced_name(self, page: Page, doubt: tuple[str, list[str]] | None) -> None:
+        """Ⅱ１ 特定個人情報ファイル名 with no name beside its label (a shuffled page printed it
+        elsewhere on the page). Taken when, once every other label of the file has claimed its value,
+        one line left on the page names a file (holds ファイル, is no option text) and the document
+        prints that same name as a whole line on another page too (the Ⅰ３ list, Ⅲ１, the 別添
+        heading). Otherwise abstained, with the lines that name a file as candidates."""
+        ex = self.ex
+        path = f"{self.base}/name"
+        names = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
+                 and len(c.text) <= 60 and "。" not in c.text and _names_a_file(c.text, ex.cat)]
+        printed_elsewhere = [c for c in names if ex.printed_as_line_elsewhere(_without_enumerator(c.text), page)]
+        if len({key_form(c.text) for c in printed_elsewhere}) == 1:
+            chunk = printed_elsewhere[0]
+            chunk.used = True
+            ex.out.set(path, Value(chunk.text, chunk.first, chunk.last))
+            return
+        if printed_elsewhere:
+            reason = "several lines on the Ⅱ１ page name a file; which one the label means is not printed"
+        elif names:
+            reason = ("no value next to Ⅱ１ 特定個人情報ファイル名; the lines on its page that name a file "
+                      "are printed nowhere else in the document")
+        else:
+            reason = doubt[0] if doubt else "no value next to Ⅱ１ 特定個人情報ファイル名"
+        ex.out.abstain(path, [c.text for c in printed_elsewhere or names] + (doubt[1] if doubt else []), reason)
 
     def simple_fields(self) -> None:
         ex = self.ex
@@ -1979,6 +2016,18 @@ _PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|�
 
 
 _ENUMERATOR = re.compile(r"^[ \u3000]*(?:(?P<dot>[0-9０-９]{1,2})[．.]|[(（](?P<paren>[0-9０-９]{1,2})[)）]|(?P<circled>[①-⑳]))")
+
+
+def _without_enumerator(text: str) -> str:
+    match = _ENUMERATOR.match(text)
+    return text[match.end():].strip() if match else text.strip()
+
+
+def _names_a_file(text: str, cat: Catalogue) -> bool:
+    """A line that reads as a 特定個人情報ファイル name: it says ファイル and is no option text
+    (システム用ファイル is a ファイルの種類 option)."""
+    form = key_form(_without_enumerator(text))
+    return "ファイル" in form and form not in cat.c1_by_form and form not in cat.cm_forms
 
 
 def _enumerator(text: str) -> tuple[str, int] | None:
