@@ -713,6 +713,8 @@ class Extractor:
                 candidates = self.choice_candidates(hit)
                 if key in self.SHORT_CELL_KEYS and len(entries) == 1:
                     short = self.take_next_short_value(page, hit, key, skip_labels=key == "business_name")
+                    if key == "business_name":
+                        short = self.business_name_against_title(page, short)
                     if short is not None:
                         self.out.set(path, short)
                         continue
@@ -732,6 +734,32 @@ class Extractor:
                 self.detached_legal_basis(path, entries)
             else:
                 self.detached_dash(path, entries)
+
+    def business_name_against_title(self, page: Page, beside: Value | None) -> Value | None:
+        """Ⅰ１ ①事務の名称 on a shuffled page, checked against the 評価書名 on the cover, which names
+        the business too. With no name beside the label, the value is the one unclaimed line on the
+        page that names a 事務 (ends with 事務) and that the title holds. A line beside the label that
+        the title does not hold, on a page where such a line is left, is no longer certain: both
+        are candidates. A title that names the business otherwise (000: 国民年金に関する事務 for
+        国民年金関連事務) and no such line on the page leave the line beside the label as it was."""
+        title = self.out.get("/assessment/title")
+        if not title or (beside is not None and beside.doubt is None and key_form(str(beside.text)) in key_form(str(title))):
+            return beside
+        in_title = key_form(str(title))
+        named = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
+                 and len(c.text) <= 60 and key_form(c.text).endswith("事務") and key_form(c.text) in in_title]
+        if not named:
+            return beside
+        if beside is not None and beside.doubt is None:
+            return Value(None, beside.first, beside.last, doubt=(
+                "the line beside the label is not in the 評価書名; another line on the page that is competes",
+                [beside.text, *(c.text for c in named)]))
+        if len({key_form(c.text) for c in named}) != 1:
+            return Value(None, named[0].first, named[0].last, doubt=(
+                "no name beside the label; several lines on the page name a 事務 of the 評価書名",
+                [c.text for c in named]))
+        named[0].used = True
+        return Value(named[0].text, named[0].first, named[0].last)
 
     # Ⅰ 個人番号の利用 and Ⅰ 情報連携 ②: a citation of a law, told apart from other text by its wording
     LEGAL_BASIS_KEYS: ClassVar[set[str]] = {"mynumber_legal_basis", "info_network_legal_basis"}

@@ -152,16 +152,18 @@ def test_a_short_cell_does_not_take_a_block_that_reads_as_another_cells_value() 
     assert taken > 50 and abstained + placed_apart >= 3, (taken, abstained, placed_apart)
 
 
-def _name_moved_to_page_start(text: str) -> tuple[list[str], int, str]:
-    """The lines of ``text`` with the Ⅱ１ file name moved from beside its label to the start of its
-    page; the name's new line (0-based) and the name."""
+def _moved_to_page_start(text: str, path: str) -> tuple[list[str], int, str]:
+    """The lines of ``text`` with the one-line value at ``path`` moved from beside its label to
+    the start of its page; the value's new line (0-based) and the value."""
     record = extract_text(text, "clean.txt")
-    name = record["files"][0]["name"]
-    at = record["provenance"]["/files/0/name"]["lines"][0] - 1
+    value = record
+    for part in path.strip("/").split("/"):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    at = record["provenance"][path]["lines"][0] - 1
     lines = text.split("\n")
     start = next(s for s, e in split_pages(lines) if s <= at < e)
-    assert lines[at] == name and not lines[at + 1].strip() and at - start > 2
-    return [*lines[:start], name, "", *lines[start:at], *lines[at + 2:]], start, name
+    assert lines[at] == value and not lines[at + 1].strip() and at - start > 2
+    return [*lines[:start], value, "", *lines[start:at], *lines[at + 2:]], start, value
 
 
 def _one_file_texts() -> list[str]:
@@ -172,7 +174,7 @@ def test_a_file_name_printed_apart_on_its_page_is_taken_when_the_document_prints
     texts = _one_file_texts()
     assert texts
     for text in texts:
-        lines, at, name = _name_moved_to_page_start(text)
+        lines, at, name = _moved_to_page_start(text, "/files/0/name")
         record = extract_text("\n".join(lines), "moved.txt")
         assert record["files"][0]["name"] == name
         assert record["provenance"]["/files/0/name"] == {"lines": [at + 1, at + 1]}
@@ -180,7 +182,7 @@ def test_a_file_name_printed_apart_on_its_page_is_taken_when_the_document_prints
 
 def test_a_file_name_printed_apart_and_nowhere_else_is_abstained() -> None:
     for text in _one_file_texts():
-        lines, at, name = _name_moved_to_page_start(text)
+        lines, at, name = _moved_to_page_start(text, "/files/0/name")
         start, end = next((s, e) for s, e in split_pages(lines) if s <= at < e)
         alone = [line if start <= index < end else line.replace(name, "別名の管理ファイル")
                  for index, line in enumerate(lines)]
@@ -193,7 +195,7 @@ def test_a_file_name_printed_apart_and_nowhere_else_is_abstained() -> None:
 
 def test_two_file_names_printed_apart_on_the_page_are_abstained() -> None:
     for text in _one_file_texts():
-        lines, at, name = _name_moved_to_page_start(text)
+        lines, at, name = _moved_to_page_start(text, "/files/0/name")
         other = "住民税課税台帳ファイル"
         listed = next(i for i, line in enumerate(lines) if line == name and i != at)  # the Ⅰ３ list
         assert listed < at
@@ -205,14 +207,54 @@ def test_two_file_names_printed_apart_on_the_page_are_abstained() -> None:
         assert sorted(uncertain["/files/0/name"]["candidates"]) == sorted([name, other])
 
 
-def test_seed_file_names_are_found_on_shuffled_pages_or_abstained(seed_pairs) -> None:
-    # 000 names its file 国民年金システム in Ⅱ１ (P12), a name that does not say ファイル: abstained
+def _business_named_in_title() -> list[str]:
+    """Generated texts with the business name on a line of its own, their 評価書名 made to hold it
+    (as the seeds' titles do: 国民年金に関する事務　重点項目評価書)."""
+    texts = []
+    for text, truth, record in generated(7600, 60):
+        name, title = truth["business_name"], truth["assessment"]["title"]
+        if text.split("\n")[record["provenance"]["/business_name"]["lines"][0] - 1] == name and title in text:
+            texts.append(text.replace(title, f"{name}　{truth['assessment']['kind']}"))
+    assert len(texts) >= 3, len(texts)
+    return texts[:3]
+
+
+def test_a_business_name_printed_apart_on_its_page_is_taken_when_the_title_holds_it() -> None:
+    for text in _business_named_in_title():
+        lines, at, name = _moved_to_page_start(text, "/business_name")
+        record = extract_text("\n".join(lines), "moved.txt")
+        assert record["business_name"] == name
+        assert record["provenance"]["/business_name"] == {"lines": [at + 1, at + 1]}
+
+
+def test_a_business_name_beside_its_label_is_abstained_when_the_title_holds_another_line() -> None:
+    # the shuffle put a line of ②事務の内容 after ①事務の名称 and the name at the page start
+    for text in _business_named_in_title():
+        lines, _at, name = _moved_to_page_start(text, "/business_name")
+        label = next(i for i, line in enumerate(lines) if line.strip() == "①事務の名称")
+        intruder = "特定障害者に対する特別障害給付金の支給に関する事務"
+        lines = [*lines[:label + 1], "", intruder, *lines[label + 1:]]
+        record = extract_text("\n".join(lines), "intruder.txt")
+        uncertain = {u["path"]: u for u in record["uncertain"]}
+        assert record["business_name"] is None
+        assert "not in the 評価書名" in uncertain["/business_name"]["reason"]
+        assert uncertain["/business_name"]["candidates"] == [intruder, name]
+
+
+def test_seed_names_are_found_on_shuffled_pages_or_abstained(seed_pairs) -> None:
+    # 000 names its file 国民年金システム in Ⅱ１ (P12), a name that does not say ファイル, and its
+    # business 国民年金関連事務, which its title (国民年金に関する事務) does not hold: abstained
+    found = 0
     for seed, gold_path in seed_pairs:
-        want = json.loads(gold_path.read_text(encoding="utf-8"))["files"][0]["name"]
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
         for shuffle in range(3):
             text = reshuffled_blocks(seed.read_text(encoding="utf-8"), random.Random(shuffle))
-            got = extract_text(text, seed.name)["files"][0]["name"]
-            assert got == (want if "ファイル" in want else None), (seed.name, shuffle)
+            record = extract_text(text, seed.name)
+            want = gold["files"][0]["name"]
+            assert record["files"][0]["name"] == (want if "ファイル" in want else None), (seed.name, shuffle)
+            assert record["business_name"] in (gold["business_name"], None), (seed.name, shuffle)
+            found += record["business_name"] is not None
+    assert found >= 4, found
 
 
 @pytest.mark.parametrize(("text", "field", "reads_as"), [
