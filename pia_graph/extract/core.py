@@ -743,11 +743,12 @@ class Extractor:
         are candidates. A title that names the business otherwise (000: 国民年金に関する事務 for
         国民年金関連事務) and no such line on the page leave the line beside the label as it was."""
         title = self.out.get("/assessment/title")
-        if not title or (beside is not None and beside.doubt is None and key_form(str(beside.text)) in key_form(str(title))):
+        if not title:
             return beside
         in_title = key_form(str(title))
-        named = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
-                 and len(c.text) <= 60 and key_form(c.text).endswith("事務") and key_form(c.text) in in_title]
+        if beside is not None and beside.doubt is None and key_form(str(beside.text)) in in_title:
+            return beside
+        named = [c for c in page.chunks if _short_line(c) and key_form(c.text).endswith("事務") and key_form(c.text) in in_title]
         if not named:
             return beside
         if beside is not None and beside.doubt is None:
@@ -914,11 +915,8 @@ class Extractor:
             if chunks:
                 if block in blocks_with_hits:
                     return None
-                free = [c for c in chunks if c.kind == "free"]
-                if len(chunks) == 1 and len(free) == 1 and free[0].single_line and not free[0].used:
-                    text = free[0].text
-                    if len(text) <= 60 and "。" not in text and not _DATE_ONLY.match(text):
-                        return free[0]
+                if len(chunks) == 1 and _short_line(chunks[0]) and not _DATE_ONLY.match(chunks[0].text):
+                    return chunks[0]
                 return None
             if block not in blocks_with_hits:
                 block += 1
@@ -1218,8 +1216,7 @@ class FileReader:
         heading). Otherwise abstained, with the lines that name a file as candidates."""
         ex = self.ex
         path = f"{self.base}/name"
-        names = [c for c in page.chunks if c.kind == "free" and not c.used and c.single_line
-                 and len(c.text) <= 60 and "。" not in c.text and _names_a_file(c.text, ex.cat)]
+        names = [c for c in page.chunks if _short_line(c) and _names_a_file(c.text, ex.cat)]
         printed_elsewhere = [c for c in names if ex.printed_as_line_elsewhere(_without_enumerator(c.text), page)]
         if len({key_form(c.text) for c in printed_elsewhere}) == 1:
             chunk = printed_elsewhere[0]
@@ -2044,6 +2041,13 @@ _PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|�
 
 
 _ENUMERATOR = re.compile(r"^[ \u3000]*(?:(?P<dot>[0-9０-９]{1,2})[．.]|[(（](?P<paren>[0-9０-９]{1,2})[)）]|(?P<circled>[①-⑳]))")
+
+
+def _short_line(chunk: Chunk) -> bool:
+    """An unclaimed free text that can be a short cell's value (a name, a department): one line,
+    at most 60 characters, no sentence."""
+    return chunk.kind == "free" and not chunk.used and chunk.single_line and len(chunk.text) <= 60 \
+        and "。" not in chunk.text
 
 
 def _without_enumerator(text: str) -> str:

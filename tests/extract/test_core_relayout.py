@@ -5,6 +5,7 @@ never get one wrong."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -166,8 +167,9 @@ def _moved_to_page_start(text: str, path: str) -> tuple[list[str], int, str]:
     return [*lines[:start], value, "", *lines[start:at], *lines[at + 2:]], start, value
 
 
-def _one_file_texts() -> list[str]:
-    return [text for text, truth, _ in generated(7600, 12) if len(truth["files"]) == 1][:3]
+@functools.cache
+def _one_file_texts() -> tuple[str, ...]:
+    return tuple(text for text, truth, _ in generated(7600, 12) if len(truth["files"]) == 1)[:3]
 
 
 def test_a_file_name_printed_apart_on_its_page_is_taken_when_the_document_prints_it_again() -> None:
@@ -207,7 +209,8 @@ def test_two_file_names_printed_apart_on_the_page_are_abstained() -> None:
         assert sorted(uncertain["/files/0/name"]["candidates"]) == sorted([name, other])
 
 
-def _business_named_in_title() -> list[str]:
+@functools.cache
+def _business_named_in_title() -> tuple[str, ...]:
     """Generated texts with the business name on a line of its own, their 評価書名 made to hold it
     (as the seeds' titles do: 国民年金に関する事務　重点項目評価書)."""
     texts = []
@@ -216,7 +219,7 @@ def _business_named_in_title() -> list[str]:
         if text.split("\n")[record["provenance"]["/business_name"]["lines"][0] - 1] == name and title in text:
             texts.append(text.replace(title, f"{name}　{truth['assessment']['kind']}"))
     assert len(texts) >= 3, len(texts)
-    return texts[:3]
+    return tuple(texts[:3])
 
 
 def test_a_business_name_printed_apart_on_its_page_is_taken_when_the_title_holds_it() -> None:
