@@ -350,6 +350,7 @@ class Extractor:
         self.systems()
         self.changes()
         self.files()
+        self.basic_form_lists()
         self.coverage_notes()
         record = self.out.record
         record["provenance"] = self.out.provenance
@@ -987,6 +988,33 @@ class Extractor:
         for index in range(count):
             pages = [p for p in self.pages if self.file_of_page.get(p.index) == index]
             FileReader(self, index, pages).run()
+
+    def basic_form_lists(self) -> None:
+        """基礎項目評価書 (様式2) has no Ⅱ per file and no システムN: its Ⅰ1③ names every system in
+        one cell and its Ⅰ2 every file (``1.児童手当システム 2.ID連携サーバ``). Each name becomes a
+        system / a file (named only: the form states nothing else of it) when the cell holds one
+        name or a numbered list 1, 2, 3 …; a cell of several names without numbers is abstained,
+        as where one name ends is not certain."""
+        record = self.out.record
+        if record["assessment"].get("kind") != "基礎項目評価書" or record["files"] or record["systems"]:
+            return
+        for source, target in (("/system_names", "/systems"), ("/file_names_listed", "/files")):
+            text = self.out.get(source)
+            span = self.out.provenance.get(source)
+            if not isinstance(text, str) or span is None:
+                continue
+            names = enumerated_names(text)
+            if names is None:
+                self.out.abstain(target, [text], "several names in one cell without numbering 1, 2, …: "
+                                 "where one name ends is not certain")
+                continue
+            first, last = span["lines"][0] - 1, span["lines"][1] - 1
+            for i, name in enumerate(names):
+                if target == "/files":
+                    record["files"].append(_empty_file())
+                    self.out.set(f"/files/{i}/name", Value(name, first, last))
+                else:
+                    self.out.set(f"/systems/{i}", Value(name, first, last))
 
     def coverage_notes(self) -> None:
         """Say what the catalogue could not cover, rather than leaving silent gaps."""
@@ -2148,6 +2176,55 @@ def _empty_record(source: str) -> dict[str, Any]:
         "department": None,
         "files": [],
     }
+
+
+# a list marker: 1. / １． / 1) / （1） / ① — the number is checked for order by enumerated_names
+_LIST_MARKER = re.compile(r"[（(]?([0-9０-９]{1,2})\s*[.．)）]|([①-⑳])")
+
+
+def enumerated_names(text: str) -> list[str] | None:
+    """The names of a cell that lists them: ``1.A 2.B`` (markers 1, 2, … in order, the first at the
+    start; a wrapped cell joined without spaces still splits) → ``[A, B]``; one name without
+    separators → ``[text]``; anything else (names set apart by spaces or 、 alone) → None."""
+    text = text.strip()
+    names: list[str] = []
+    position, expected, start = 0, 1, None
+    while True:
+        marker = _next_marker(text, position, expected)
+        if marker is None:
+            break
+        if start is None and marker.start() != 0:
+            break
+        if start is not None:
+            names.append(text[start:marker.start()].strip(" \u3000、，,"))
+        start, position, expected = marker.end(), marker.end(), expected + 1
+    if start is None:
+        return None if re.search(r"[\s、，,；;]", text) else [text]
+    if any(_marker_number(m) == expected or text[m.start() - 1].isspace()
+           for m in _LIST_MARKER.finditer(text, start)):
+        return None  # a number out of order (``1.A 3.B``) or glued to a word (``1.ABC2.DEF``): unclear
+    names.append(text[start:].strip(" \u3000、，,"))
+    return names if all(names) else None
+
+
+def _marker_number(match: re.Match[str]) -> int:
+    digits, circled = match.group(1), match.group(2)
+    return int(nfkc(digits)) if digits else ord(circled) - ord("①") + 1
+
+
+def _next_marker(text: str, position: int, number: int) -> re.Match[str] | None:
+    """The first list marker from ``position`` that carries ``number`` and is not part of a
+    longer number (``2.0``) or of a word before it (``Ver1.``)."""
+    for match in _LIST_MARKER.finditer(text, position):
+        if _marker_number(match) != number:
+            continue
+        digits = match.group(1)
+        after = text[match.end():match.end() + 1]
+        before = text[match.start() - 1:match.start()] if match.start() else ""
+        if digits and (nfkc(after).isdigit() or (nfkc(before).isascii() and nfkc(before).isalnum())):
+            continue
+        return match
+    return None
 
 
 def _empty_file() -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pia_graph.extract.core import extract_text
+import pytest
+
+from pia_graph.extract.core import enumerated_names, extract_text
 
 FIXTURES = Path(__file__).parent / "fixtures_core"
 
@@ -107,9 +109,57 @@ def test_basic_form_degrades_gracefully() -> None:
     assert record["department_head_title"] == "保健課長"
     assert record["disclosure"]["contact"] == "架空村総務課"
     assert record["inquiry"]["contact"] == "架空村保健課"
-    assert record["files"] == [] and record["systems"] == []
-    for pointer in ("/business_name", "/department", "/inquiry/contact"):
+    # Ⅰ1③ and Ⅰ2 list every system and file: each is one of the record's, named only
+    assert record["systems"] == ["架空健康システム", "架空宛名サーバ"]
+    assert [file["name"] for file in record["files"]] == ["予防接種台帳ファイル"]
+    assert all(value in (None, []) for key, value in record["files"][0].items() if key != "name")
+    assert not [u for u in record["uncertain"] if u["path"] in ("/files", "/systems")]
+    for pointer in ("/business_name", "/department", "/inquiry/contact", "/systems/0", "/systems/1",
+                    "/files/0/name"):
         assert_provenance_holds_value(lines, record, pointer)
+
+
+def _kiso_with(old: str, new: str) -> tuple[list[str], dict]:
+    text = (FIXTURES / "kiso_kakuu.txt").read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    return text.split("\n"), extract_text(text, "kiso_variant.txt")
+
+
+def test_basic_form_list_wrapped_over_lines_is_split_by_its_numbers() -> None:
+    lines, record = _kiso_with(" ③システムの名称 1.架空健康システム 2.架空宛名サーバ",
+                               " ③システムの名称 1.架空健康システム\n2.架空宛名サーバ ３．架空連携基盤")
+    assert record["systems"] == ["架空健康システム", "架空宛名サーバ", "架空連携基盤"]
+    for pointer in ("/systems/0", "/systems/2"):
+        assert_provenance_holds_value(lines, record, pointer)
+
+
+def test_basic_form_names_without_numbers_are_abstained() -> None:
+    _, record = _kiso_with(" ２．特定個人情報ファイル名 予防接種台帳ファイル",
+                           " ２．特定個人情報ファイル名 予防接種台帳ファイル、接種券発行ファイル")
+    assert record["files"] == []
+    abstained = [u for u in record["uncertain"] if u["path"] == "/files"]
+    assert abstained and "予防接種台帳ファイル、接種券発行ファイル" in abstained[0]["candidates"]
+    assert record["systems"] == ["架空健康システム", "架空宛名サーバ"]
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    ("1.架空健康システム 2.架空宛名サーバ", ["架空健康システム", "架空宛名サーバ"]),
+    ("1.児童手当システム2.ID連携サーバ", ["児童手当システム", "ID連携サーバ"]),   # joined from two lines
+    ("１．住民記録システム　２．宛名システム", ["住民記録システム", "宛名システム"]),
+    ("①健康管理システム ②宛名システム", ["健康管理システム", "宛名システム"]),
+    ("(1)架空Aシステム (2)架空Bシステム", ["架空Aシステム", "架空Bシステム"]),
+    ("1.架空Ver2.0システム 2.宛名", ["架空Ver2.0システム", "宛名"]),
+    ("中間サーバー・プラットフォーム", ["中間サーバー・プラットフォーム"]),
+    ("架空Aシステム、架空Bシステム", None),      # several names, no numbers
+    ("架空A 架空B", None),
+    ("1.架空A 3.架空B", None),                   # a number skipped
+    ("2.架空A 3.架空B", None),                   # not from 1
+    ("1.ABC2.DEF", None),                        # 2 glued to a word
+    ("1.  2.架空B", None),                       # an empty item
+])
+def test_enumerated_names(cell: str, names: list[str] | None) -> None:
+    assert enumerated_names(cell) == names
 
 
 def _scrambled(text: str) -> str:

@@ -213,3 +213,14 @@ def test_the_json_report_written_in_pieces_is_the_json_of_the_whole_report() -> 
                    Report(results=[violation, info, violation], errors=[])):
         assert report.to_json() == whole(report)
         assert json.loads(report.to_json())["counts"] == report.counts()
+
+
+def test_extracted_basic_form_conforms_with_its_listed_file() -> None:
+    """A 基礎項目評価書 has no Ⅱ per file; the files its Ⅰ2 lists satisfy 'at least one file'."""
+    from pia_graph.extract.api import extract_path
+
+    kiso = Path(__file__).parents[1] / "extract" / "fixtures_core" / "kiso_kakuu.txt"
+    _, graph = record_to_graph(extract_path(kiso))
+    report = validate_graph(graph)
+    assert report.conforms and not [r for r in report.results if r.severity == "Violation"], report.to_text()
+    assert len(list(graph.subjects(V.RDF.type, V.PersonalInfoFile))) == 1
