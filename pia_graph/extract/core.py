@@ -2187,23 +2187,19 @@ def enumerated_names(text: str) -> list[str] | None:
     start; a wrapped cell joined without spaces still splits) → ``[A, B]``; one name without
     separators → ``[text]``; anything else (names set apart by spaces or 、 alone) → None."""
     text = text.strip()
-    names: list[str] = []
-    position, expected, start = 0, 1, None
-    while True:
-        marker = _next_marker(text, position, expected)
-        if marker is None:
+    markers: list[re.Match[str]] = []
+    while (marker := _next_marker(text, markers[-1].end() if markers else 0, len(markers) + 1)) is not None:
+        if not markers and marker.start() != 0:
             break
-        if start is None and marker.start() != 0:
-            break
-        if start is not None:
-            names.append(text[start:marker.start()].strip(" \u3000、，,"))
-        start, position, expected = marker.end(), marker.end(), expected + 1
-    if start is None:
+        markers.append(marker)
+    if not markers:
         return None if re.search(r"[\s、，,；;]", text) else [text]
-    if any(_marker_number(m) == expected or text[m.start() - 1].isspace()
-           for m in _LIST_MARKER.finditer(text, start)):
+    accepted = {m.start() for m in markers}
+    if any(m.start() not in accepted and (_marker_number(m) == len(markers) + 1 or text[m.start() - 1].isspace())
+           for m in _LIST_MARKER.finditer(text, markers[0].end())):
         return None  # a number out of order (``1.A 3.B``) or glued to a word (``1.ABC2.DEF``): unclear
-    names.append(text[start:].strip(" \u3000、，,"))
+    ends = [m.start() for m in markers[1:]] + [len(text)]
+    names = [text[m.end():end].strip(" \u3000、，,") for m, end in zip(markers, ends, strict=True)]
     return names if all(names) else None
 
 

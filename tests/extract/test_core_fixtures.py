@@ -154,6 +154,7 @@ def test_basic_form_names_without_numbers_are_abstained() -> None:
     ("架空Aシステム、架空Bシステム", None),      # several names, no numbers
     ("架空A 架空B", None),
     ("1.架空A 3.架空B", None),                   # a number skipped
+    ("1.架空A 3.架空B 2.架空C", None),           # a number out of order inside an item
     ("2.架空A 3.架空B", None),                   # not from 1
     ("1.ABC2.DEF", None),                        # 2 glued to a word
     ("1.  2.架空B", None),                       # an empty item
