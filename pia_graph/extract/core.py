@@ -2069,6 +2069,9 @@ _PURPOSE_END = re.compile(r"(ため|確認|審査|決定|調査|事務|管理|�
 
 
 _ENUMERATOR = re.compile(r"^[ \u3000]*(?:(?P<dot>[0-9０-９]{1,2})[．.]|[(（](?P<paren>[0-9０-９]{1,2})[)）]|(?P<circled>[①-⑳]))")
+# An item marker inside one cell (``1.A 2.B``, see enumerated_names): wider than _ENUMERATOR (1) and
+# 1 . too), as enumerated_names checks the numbers' order and what stands around each marker.
+_LIST_MARKER = re.compile(r"[（(]?([0-9０-９]{1,2})\s*[.．)）]|([①-⑳])")
 
 
 def _short_line(chunk: Chunk) -> bool:
@@ -2094,10 +2097,13 @@ def _enumerator(text: str) -> tuple[str, int] | None:
     match = _ENUMERATOR.match(text)
     if match is None:
         return None
-    if match.group("circled"):
-        return "circled", ord(match.group("circled")) - ord("①") + 1
-    style = "dot" if match.group("dot") else "paren"
-    return style, int(unicodedata.normalize("NFKC", match.group(style)))
+    style = next(name for name in ("dot", "paren", "circled") if match.group(name))
+    return style, _number_printed(match.group(style))
+
+
+def _number_printed(marker: str) -> int:
+    """The number of an enumerator's digits (1, １, 12) or circled numeral (①)."""
+    return ord(marker) - ord("①") + 1 if "①" <= marker <= "⑳" else int(nfkc(marker))
 
 
 def _continues_enumeration(run: list[Chunk]) -> bool:
@@ -2178,10 +2184,6 @@ def _empty_record(source: str) -> dict[str, Any]:
     }
 
 
-# a list marker: 1. / １． / 1) / （1） / ① — the number is checked for order by enumerated_names
-_LIST_MARKER = re.compile(r"[（(]?([0-9０-９]{1,2})\s*[.．)）]|([①-⑳])")
-
-
 def enumerated_names(text: str) -> list[str] | None:
     """The names of a cell that lists them: ``1.A 2.B`` (markers 1, 2, … in order, the first at the
     start; a wrapped cell joined without spaces still splits) → ``[A, B]``; one name without
@@ -2204,8 +2206,7 @@ def enumerated_names(text: str) -> list[str] | None:
 
 
 def _marker_number(match: re.Match[str]) -> int:
-    digits, circled = match.group(1), match.group(2)
-    return int(nfkc(digits)) if digits else ord(circled) - ord("①") + 1
+    return _number_printed(match.group(1) or match.group(2))
 
 
 def _next_marker(text: str, position: int, number: int) -> re.Match[str] | None:
